@@ -1,0 +1,121 @@
+"""The command line: parse options, call the library, turn problems into messages and exit codes.
+
+Exit codes: 0 success, 1 problems in the input (diagnostics printed), 2 usage errors.
+A mistake in a user's files never shows a traceback; an internal bug shows one with --debug.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from . import __version__
+from .config import Project, load_project
+from .diagnostics import Diagnostic, format_diagnostics
+
+
+class InputError(click.ClickException):
+    """A problem in the user's files or templates: printed as 'Error: ...', exit 1."""
+
+    exit_code = 1
+
+
+class DiagnosticsFound(click.ClickException):
+    """Diagnostics were already printed; only the summary line is left."""
+
+    exit_code = 1
+
+
+FORMATS = click.Choice(["text", "github", "json"])
+
+
+def _project(ctx: click.Context) -> Project:
+    return load_project(ctx.obj["root"])
+
+
+def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
+    if diagnostics or fmt == "json":
+        click.echo(format_diagnostics(diagnostics, fmt))
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sitrepgen")
+@click.option(
+    "-C",
+    "--project",
+    "root",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    default=".",
+    show_default=True,
+    help="Project folder (holds sitreps/, templates/ and sitrepgen.yaml).",
+)
+@click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
+@click.pass_context
+def cli(ctx: click.Context, root: Path, debug: bool) -> None:
+    """Write weekly situation reports as YAML; validate them; publish Markdown, HTML, PDF and a site."""
+    ctx.ensure_object(dict)
+    ctx.obj["root"] = root
+    ctx.obj["debug"] = debug
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="How to print problems.")
+@click.pass_context
+def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
+    """Check reports (default: every report under sitreps/) and print PATH:LINE:COL diagnostics."""
+    from .site import gather
+
+    project = _project(ctx)
+    chosen = list(paths) if paths else project.report_paths()
+    if not chosen:
+        raise InputError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
+    reports, diagnostics = gather(project, chosen)
+    _print_diagnostics(diagnostics, fmt)
+    errors = sum(d.is_error for d in diagnostics)
+    warnings = len(diagnostics) - errors
+    summary = f"{len(chosen)} file(s) checked: {errors} error(s), {warnings} warning(s)"
+    if errors:
+        raise DiagnosticsFound(summary)
+    if fmt == "text":
+        click.echo(summary, err=True)
+
+
+@cli.command()
+@click.option("--page-size", type=click.Choice(["letter", "a4"]), default=None, help="PDF page size (default: from sitrepgen.yaml, else letter).")
+@click.pass_context
+def build(ctx: click.Context, page_size: str | None) -> None:
+    """Build every report into the output folder (default: site/): Markdown, HTML, PDF and an index."""
+    from .render import TemplateError
+    from .site import BuildError, build as build_site
+
+    project = _project(ctx)
+    try:
+        result = build_site(project, page_size=page_size)
+    except BuildError as exc:
+        _print_diagnostics(exc.diagnostics, "text")
+        raise InputError(str(exc)) from None
+    except TemplateError as exc:
+        raise InputError(f"{exc}; nothing was written") from None
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(
+        f"built {len(result.reports)} report(s) into {result.output_dir.relative_to(project.root).as_posix() if result.output_dir.is_relative_to(project.root) else result.output_dir}/ ({len(result.files)} files)"
+    )
+
+
+def main() -> None:
+    """Entry point: an internal bug is a one-line message unless --debug is given."""
+    try:
+        cli(prog_name="sitrepgen")
+    except Exception as exc:  # not the user's input (that is a ClickException): a bug in sitrepgen
+        if "--debug" in sys.argv[1:]:
+            raise
+        click.echo(
+            f"Error: internal error: {type(exc).__name__}: {exc} "
+            "(run again with --debug for the traceback, and please report it)",
+            err=True,
+        )
+        sys.exit(70)

@@ -1,0 +1,89 @@
+"""The project: its root, its optional ``sitrepgen.yaml`` (validated like a report) and its paths."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Annotated, Literal
+
+from pydantic import Field, StringConstraints, field_validator
+
+from .load import MAX_BYTES, Document, load_model
+from .model import Strict
+
+CONFIG_NAME = "sitrepgen.yaml"
+
+
+def _relative_dir(value: str) -> str:
+    path = PurePosixPath(value)
+    if path.is_absolute() or ".." in path.parts or "\\" in value:
+        raise ValueError(f"'{value}' must be a folder inside the project (relative, no '..')")
+    return value
+
+
+class Config(Strict):
+    """Settings of a project; every one has a default, so a project with only sitreps/ works."""
+
+    title: Annotated[str, StringConstraints(min_length=1)] = Field(
+        default="Situation reports", description="Title of the website."
+    )
+    organisation: str | None = Field(default=None, description="Publishing organisation.")
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+    base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+/$")] | None = Field(
+        default=None,
+        description="Public address of the site, ending in '/'; used for absolute links.",
+        examples=["https://example.org/sitreps/"],
+    )
+    page_size: Literal["letter", "a4"] = Field(default="letter", description="PDF page size.")
+    reports_dir: str = Field(default="sitreps", description="Folder of the report YAML files.")
+    templates_dir: str = Field(default="templates", description="Folder of template overrides.")
+    output_dir: str = Field(default="site", description="Folder the build writes.")
+    max_file_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
+        default=MAX_BYTES, description="Largest report file accepted, in bytes."
+    )
+
+    @field_validator("reports_dir", "templates_dir", "output_dir")
+    @classmethod
+    def _inside_project(cls, value: str) -> str:
+        return _relative_dir(value)
+
+
+@dataclass(frozen=True)
+class Project:
+    root: Path
+    config: Config
+    config_document: Document | None = None
+
+    @property
+    def reports_dir(self) -> Path:
+        return self.root / self.config.reports_dir
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.root / self.config.templates_dir
+
+    @property
+    def output_dir(self) -> Path:
+        return self.root / self.config.output_dir
+
+    def report_paths(self) -> list[Path]:
+        """Every report under the reports folder, in a stable order (hidden files skipped)."""
+        if not self.reports_dir.is_dir():
+            return []
+        found = [
+            path
+            for pattern in ("*.yaml", "*.yml")
+            for path in self.reports_dir.rglob(pattern)
+            if path.is_file() and not any(p.startswith(".") for p in path.relative_to(self.reports_dir).parts)
+        ]
+        return sorted(found)
+
+
+def load_project(root: Path) -> Project:
+    """The project at ``root``; a broken config is reported through its document's diagnostics."""
+    root = root.resolve()
+    path = root / CONFIG_NAME
+    if not path.exists():
+        return Project(root, Config())
+    loaded = load_model(path, Config)
+    return Project(root, loaded.model or Config(), loaded.document)

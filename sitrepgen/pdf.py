@@ -1,0 +1,84 @@
+"""PDF output through WeasyPrint, which may read only the files the build hands it.
+
+WeasyPrint is imported here and only when a PDF is made: ``validate`` never pays for it.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+from urllib.parse import unquote, urldefrag
+
+#: The base every relative URL of a print page resolves against. It is never contacted: the
+#: fetcher below answers from an explicit table of project files and refuses everything else.
+VIRTUAL_BASE = "https://sitrepgen.invalid/"
+
+CONTENT_TYPES = {
+    ".svg": "image/svg+xml",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".ttf": "font/ttf",
+    ".otf": "font/otf",
+    ".css": "text/css",
+}
+
+
+class PdfError(Exception):
+    """The PDF could not be made (a refused resource, a broken image)."""
+
+
+def make_fetcher(files: Mapping[str, Path], base: str = VIRTUAL_BASE) -> Any:
+    """A URLFetcher that serves ``files`` (site-relative URL -> project file) and nothing else."""
+    from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
+
+    class ProjectFetcher(URLFetcher):  # type: ignore[misc]
+        def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
+            target, _ = urldefrag(url)
+            relative = unquote(target[len(base) :]) if target.startswith(base) else None
+            path = files.get(relative) if relative is not None else None
+            if path is None:
+                shown = url if len(url) < 120 else url[:117] + "..."
+                raise FatalURLFetchingError(f"refused to fetch '{shown}': only the report's own figures and the bundled fonts may be loaded")
+            content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
+            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+
+    return ProjectFetcher(timeout=1, allowed_protocols=("https",))
+
+
+@contextmanager
+def _collect_warnings() -> Iterator[list[str]]:
+    """WeasyPrint reports a broken image or unsupported CSS as a log warning: keep them."""
+    messages: list[str] = []
+
+    class Handler(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            messages.append(record.getMessage())
+
+    logger = logging.getLogger("weasyprint")
+    handler = Handler(level=logging.WARNING)
+    logger.addHandler(handler)
+    try:
+        yield messages
+    finally:
+        logger.removeHandler(handler)
+
+
+def render_pdf(html: str, *, page_url: str, files: Mapping[str, Path]) -> tuple[bytes, list[str]]:
+    """Render one print page to PDF bytes, with the warnings WeasyPrint logged while doing it."""
+    import weasyprint
+    from weasyprint.urls import FatalURLFetchingError
+
+    with _collect_warnings() as warnings:
+        try:
+            document = weasyprint.HTML(
+                string=html, base_url=VIRTUAL_BASE + page_url, url_fetcher=make_fetcher(files)
+            )
+            data = document.write_pdf()
+        except FatalURLFetchingError as exc:
+            raise PdfError(str(exc.__cause__ or exc)) from None
+    assert data is not None
+    return data, warnings

@@ -1,0 +1,262 @@
+"""From one validated report to its outputs: the view the templates see, and the Jinja environment.
+
+Layout decisions (figure numbers, where each figure goes) are made here in Python, once, so the
+Markdown, HTML and PDF outputs cannot disagree; the templates only arrange what they are given.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from . import markup
+from .model import Figure, KeyFigure, Report
+
+BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+
+MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+class TemplateError(Exception):
+    """A project template is missing or broken (templates are trusted code, but still typed by hand)."""
+
+
+# --------------------------------------------------------------------------- the view
+
+
+@dataclass(frozen=True)
+class FigureView:
+    id: str
+    number: int
+    src: str  #: URL of the image, relative to the report's HTML and Markdown files
+    alt: str
+    caption_html: Markup
+    caption_md: str
+    credit: str | None
+
+
+@dataclass(frozen=True)
+class Block:
+    """A paragraph (with its HTML and Markdown forms) or a placed figure."""
+
+    kind: str
+    html: Markup = Markup("")
+    markdown: str = ""
+    figure: FigureView | None = None
+
+
+@dataclass(frozen=True)
+class RegionView:
+    name: str
+    heading: str | None
+    anchor: str
+    blocks: list[Block]
+
+
+@dataclass(frozen=True)
+class KeyFigureView:
+    qualifier: str | None  #: "at least"; None when the value is exact
+    number: str  #: "90,000", "70%"
+    label: str
+    as_of: str | None
+    source: str | None
+
+    @property
+    def text(self) -> str:
+        """'at least 90,000'."""
+        return f"{self.qualifier} {self.number}" if self.qualifier else self.number
+
+
+@dataclass(frozen=True)
+class ReportView:
+    """Everything a template needs about one report, computed once."""
+
+    report: Report
+    slug: str
+    period_text: str
+    published_text: str
+    summary: list[Block]
+    key_figures: list[KeyFigureView]
+    regions: list[RegionView]
+    conclusions: list[Block]
+    figures: list[FigureView] = field(default_factory=list)
+
+    @property
+    def heading_title(self) -> str:
+        """'Weekly Conflict Summary – December 2–8, 2016', as the running header reads."""
+        return f"{self.report.title} – {self.period_text}"
+
+
+def format_date(value: Any) -> str:
+    """'December 8, 2016': fixed English month names, never the machine's locale."""
+    return f"{MONTHS[value.month - 1]} {value.day}, {value.year}"
+
+
+def format_period(start: Any, end: Any) -> str:
+    """'December 2–8, 2016', 'November 28 – December 4, 2016', or one date."""
+    if start == end:
+        return format_date(start)
+    if start.year != end.year:
+        return f"{format_date(start)} – {format_date(end)}"
+    if start.month != end.month:
+        return f"{MONTHS[start.month - 1]} {start.day} – {MONTHS[end.month - 1]} {end.day}, {end.year}"
+    return f"{MONTHS[start.month - 1]} {start.day}–{end.day}, {end.year}"
+
+
+def format_number(value: int | float) -> str:
+    if isinstance(value, float) and not value.is_integer():
+        return f"{value:,}"
+    return f"{int(value):,}"
+
+
+def slugify(text: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def _key_figure(item: KeyFigure) -> KeyFigureView:
+    number = format_number(item.value)
+    if item.unit:
+        number += item.unit if item.unit == "%" else f" {item.unit}"
+    return KeyFigureView(
+        qualifier=item.qualifier if item.qualifier != "exactly" else None,
+        number=number,
+        label=item.label,
+        as_of=format_date(item.as_of) if item.as_of else None,
+        source=item.source,
+    )
+
+
+def build_view(report: Report, slug: str) -> ReportView:
+    """Place and number the figures, then render every text field in both forms.
+
+    A figure goes right after the paragraph that first refers to it (wherever that is) and one
+    that is never referred to goes at the end of its own region; figures are numbered in the
+    order they then appear, which is the order of first reference.
+    """
+    figures = {figure.id: figure for figure in report.figures()}
+    parts: list[list[str | Figure]] = [[report.summary] if report.summary else []]
+    parts += [list(region.paragraphs) for region in report.regions]
+    parts.append(list(report.conclusions))
+
+    placed: set[str] = set()
+    for items in parts:
+        placed_items: list[str | Figure] = []
+        for text in items:
+            assert isinstance(text, str)
+            refs = [r for r in dict.fromkeys(markup.figure_refs(text)) if r in figures and r not in placed]
+            placed.update(refs)
+            placed_items += [text, *(figures[r] for r in refs)]
+        items[:] = placed_items
+    for index, region in enumerate(report.regions):
+        parts[index + 1] += [f for f in region.figures if f.id not in placed]
+
+    numbers: dict[str, int] = {}
+    for item in (item for items in parts for item in items):
+        if isinstance(item, Figure):
+            numbers[item.id] = len(numbers) + 1
+    views = {
+        figure_id: _figure_view(figures[figure_id], number, slug, numbers)
+        for figure_id, number in numbers.items()
+    }
+
+    def blocks(items: list[str | Figure]) -> list[Block]:
+        return [
+            Block("figure", figure=views[item.id])
+            if isinstance(item, Figure)
+            else Block(
+                "paragraph",
+                html=Markup(markup.render_block(item, numbers)),
+                markdown=markup.markdown_source(item, numbers),
+            )
+            for item in items
+        ]
+
+    return ReportView(
+        report=report,
+        slug=slug,
+        period_text=format_period(report.period.start, report.period.end),
+        published_text=format_date(report.published),
+        summary=blocks(parts[0]),
+        key_figures=[_key_figure(item) for item in report.key_figures],
+        regions=[
+            RegionView(region.name, region.heading, slugify(region.name), blocks(parts[i + 1]))
+            for i, region in enumerate(report.regions)
+        ],
+        conclusions=blocks(parts[-1]),
+        figures=sorted(views.values(), key=lambda view: view.number),
+    )
+
+
+def _figure_view(figure: Figure, number: int, slug: str, numbers: dict[str, int]) -> FigureView:
+    suffix = Path(figure.image).suffix.lower()
+    return FigureView(
+        id=figure.id,
+        number=number,
+        src=f"{slug}/{figure.id}{suffix}",
+        alt=figure.alt,
+        caption_html=Markup(markup.render_inline(figure.caption, numbers)),
+        caption_md=markup.markdown_source(figure.caption, numbers),
+        credit=figure.source,
+    )
+
+
+# --------------------------------------------------------------------------- templates
+
+
+def _autoescape(name: str | None) -> bool:
+    """Escape HTML and XML templates, named by their inner extension: 'report.html.j2'."""
+    if name is None:
+        return True
+    return name.removesuffix(".j2").endswith((".html", ".xml", ".htm", ".svg"))
+
+
+def make_environment(project_templates: Path | None = None) -> jinja2.Environment:
+    """Project templates first, then the built-in ones; ``builtin/NAME`` always means the built-in.
+
+    Built per call (no global state): a project's templates are its own trusted code.
+    """
+    builtin = jinja2.FileSystemLoader(BUILTIN_TEMPLATES)
+    loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"builtin": builtin})]
+    if project_templates is not None and project_templates.is_dir():
+        loaders.append(jinja2.FileSystemLoader(project_templates))
+    loaders.append(builtin)
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        autoescape=_autoescape,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md_escape"] = markup.escape_markdown
+    env.filters["date"] = format_date
+    env.globals["search_path"] = [str(p) for p in _search_path(project_templates)]
+    return env
+
+
+def _search_path(project_templates: Path | None) -> list[Path]:
+    paths = [BUILTIN_TEMPLATES]
+    if project_templates is not None and project_templates.is_dir():
+        paths.insert(0, project_templates)
+    return paths
+
+
+def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
+    """Render one template; a missing or broken template becomes a TemplateError that says where."""
+    try:
+        return env.get_template(name).render(**context)
+    except jinja2.TemplateNotFound as exc:
+        searched = ", ".join(env.globals["search_path"])  # type: ignore[arg-type]
+        raise TemplateError(f"template '{exc.name}' not found (searched: {searched})") from None
+    except jinja2.TemplateSyntaxError as exc:
+        raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(f"template '{name}': {exc.message}") from None

@@ -1,0 +1,202 @@
+"""The build: gather and validate every report, render everything in memory, then swap it in.
+
+A failed build writes nothing: the output folder is replaced only once every page and PDF has
+been made, so the last good site survives any error.
+
+Output layout (all links relative, so the site works offline and from a subpath)::
+
+    site/index.html
+    site/assets/style.css, site/assets/fonts/*.ttf
+    site/reports/<slug>.html | .md | .pdf
+    site/reports/<slug>/<figure-id>.<ext>
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import render
+from .config import Project
+from .diagnostics import Diagnostic, Severity
+from .lint import resolve_figure, run_checks
+from .load import Document, load_model
+from .model import Report
+from .render import ReportView
+
+FONT_FACES = (
+    ("SourceSansPro-Regular.ttf", 400, "normal"),
+    ("SourceSansPro-It.ttf", 400, "italic"),
+    ("SourceSansPro-Semibold.ttf", 600, "normal"),
+    ("SourceSansPro-Bold.ttf", 700, "normal"),
+    ("SourceSansPro-BoldIt.ttf", 700, "italic"),
+)
+
+
+class BuildError(Exception):
+    """The build stopped; ``diagnostics`` says where, when the problem is in a file."""
+
+    def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:
+        super().__init__(message)
+        self.diagnostics = diagnostics or []
+
+
+@dataclass
+class LoadedReport:
+    document: Document
+    report: Report
+    slug: str
+
+
+@dataclass
+class BuildResult:
+    output_dir: Path
+    reports: list[LoadedReport]
+    files: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def font_files() -> dict[str, Path]:
+    """Site-relative URL -> file of every bundled font face."""
+    import font_source_sans_pro
+
+    directory = Path(font_source_sans_pro.font_directory)
+    return {f"assets/fonts/{name}": directory / name for name, _, _ in FONT_FACES}
+
+
+def font_context(prefix: str) -> dict[str, object]:
+    return {
+        "font_prefix": prefix,
+        "fonts": [{"file": name, "weight": weight, "style": style} for name, weight, style in FONT_FACES],
+    }
+
+
+def load_report(path: Path, project: Project) -> tuple[Document, Report | None]:
+    """Load, validate and check one report."""
+    loaded = load_model(
+        path,
+        Report,
+        max_bytes=project.config.max_file_bytes,
+        root=Path.cwd(),
+        checks=(lambda doc, report: run_checks(doc, report, project.root),),
+    )
+    return loaded.document, loaded.model
+
+
+def gather(project: Project, paths: list[Path] | None = None) -> tuple[list[LoadedReport], list[Diagnostic]]:
+    """Load every report; all diagnostics of all files, and the reports that were valid."""
+    diagnostics: list[Diagnostic] = []
+    if project.config_document is not None:
+        diagnostics += project.config_document.diagnostics
+    reports: list[LoadedReport] = []
+    slugs: dict[str, Path] = {}
+    for path in paths if paths is not None else project.report_paths():
+        doc, report = load_report(path, project)
+        diagnostics += doc.diagnostics
+        if report is None:
+            continue
+        slug = path.stem
+        if slug in slugs:
+            doc.add(0, 0, "output-collision", f"this report would write reports/{slug}.* like {slugs[slug]}; rename one of them")
+            diagnostics.append(doc.diagnostics[-1])
+            continue
+        slugs[slug] = path
+        reports.append(LoadedReport(doc, report, slug))
+    return reports, diagnostics
+
+
+def build(project: Project, *, page_size: str | None = None) -> BuildResult:
+    """Build the whole site; raise BuildError (and write nothing) on any error."""
+    reports, diagnostics = gather(project)
+    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+    if errors:
+        raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
+    if not reports:
+        raise BuildError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
+
+    env = render.make_environment(project.templates_dir)
+    site = {
+        "title": project.config.title,
+        "organisation": project.config.organisation,
+        "language": project.config.language,
+    }
+    size = page_size or project.config.page_size
+    outputs: dict[str, bytes | Path] = {}
+    warnings: list[str] = []
+    views: list[ReportView] = []
+    fonts = font_files()
+    outputs.update(fonts)
+
+    for item in sorted(reports, key=lambda r: (r.report.period.end, r.slug)):
+        view = render.build_view(item.report, item.slug)
+        views.append(view)
+        report_dir = item.document.path.parent
+        sources = {f.id: resolve_figure(f.image, report_dir, project.root) for f in item.report.figures()}
+        figures = {f"reports/{figure.src}": sources[figure.id] for figure in view.figures}
+        outputs.update(figures)
+        context = {"report": item.report, "view": view, "site": site, "root": "../"}
+        outputs[f"reports/{item.slug}.md"] = render.render_template(env, "report.md.j2", **context).encode("utf-8")
+        outputs[f"reports/{item.slug}.html"] = render.render_template(env, "report.html.j2", **context).encode("utf-8")
+        print_html = render.render_template(
+            env, "print.html.j2", **context, page_size=size, **font_context("../assets/fonts/")
+        )
+        outputs[f"reports/{item.slug}.pdf"], pdf_warnings = _pdf(print_html, item, {**fonts, **figures})
+        warnings += [f"{item.document.display}: PDF: {message}" for message in pdf_warnings]
+
+    outputs["assets/style.css"] = render.render_template(env, "style.css.j2", **font_context("fonts/")).encode("utf-8")
+    index = [
+        {"view": view, "href": f"reports/{view.slug}.html", "pdf": f"reports/{view.slug}.pdf", "md": f"reports/{view.slug}.md"}
+        for view in reversed(views)
+    ]
+    outputs["index.html"] = render.render_template(env, "index.html.j2", reports=index, site=site, root="").encode("utf-8")
+
+    write_tree(project.output_dir, outputs)
+    return BuildResult(project.output_dir, reports, sorted(outputs), warnings)
+
+
+def _pdf(html: str, item: LoadedReport, files: dict[str, Path]) -> tuple[bytes, list[str]]:
+    from .pdf import PdfError, render_pdf
+
+    try:
+        return render_pdf(html, page_url=f"reports/{item.slug}.html", files=files)
+    except PdfError as exc:
+        raise BuildError(f"{item.document.display}: the PDF could not be made: {exc}") from None
+
+
+def write_tree(target: Path, outputs: dict[str, bytes | Path]) -> None:
+    """Write every output into a fresh folder beside ``target``, then swap it in at once."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
+    try:
+        for relative, content in sorted(outputs.items()):
+            path = staging / relative
+            path.parent.mkdir(parents=True, exist_ok=True)
+            if isinstance(content, Path):
+                shutil.copyfile(content, path)
+            else:
+                path.write_bytes(content)
+        os.chmod(staging, 0o755)
+        swap_in(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def swap_in(staging: Path, target: Path) -> None:
+    """Replace ``target`` by ``staging``; the old folder is removed only after the swap."""
+    if not target.exists():
+        os.replace(staging, target)
+        return
+    old = target.with_name(f".{target.name}.old")
+    if old.exists():
+        shutil.rmtree(old)
+    os.replace(target, old)
+    try:
+        os.replace(staging, target)
+    except BaseException:
+        os.replace(old, target)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
