@@ -74,6 +74,11 @@ class KeyFigureView:
         """'at least 90,000'."""
         return f"{self.qualifier} {self.number}" if self.qualifier else self.number
 
+    @property
+    def meta(self) -> str:
+        """'Local leaders in East Aleppo, as of December 8, 2016', or ''."""
+        return ", ".join(part for part in (self.source, f"as of {self.as_of}" if self.as_of else None) if part)
+
 
 @dataclass(frozen=True)
 class ReportView:

@@ -1,0 +1,51 @@
+"""Shared fixtures: a throwaway copy of this repository's project, and golden-file handling."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from tests.helpers import REPO, SEED_REPORT
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-golden",
+        action="store_true",
+        help="Rewrite the golden files under tests/data/golden from the current output.",
+    )
+
+
+@pytest.fixture
+def update_golden(request: pytest.FixtureRequest) -> bool:
+    return bool(request.config.getoption("--update-golden"))
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of this repository's project (reports, figures, templates) in a temporary folder."""
+    root = tmp_path / "project"
+    root.mkdir()
+    shutil.copytree(REPO / "sitreps", root / "sitreps")
+    shutil.copytree(REPO / "templates", root / "templates")
+    return root
+
+
+@pytest.fixture
+def seed_yaml() -> str:
+    return SEED_REPORT.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def write_report(project: Path) -> Callable[[str, str], Path]:
+    """Write a report into the project's sitreps/ and return its path."""
+
+    def write(text: str, name: str = "2016-12-08.yaml") -> Path:
+        path = project / "sitreps" / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write

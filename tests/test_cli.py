@@ -1,0 +1,126 @@
+"""The command line: exit codes, exact output, help for every command, no tracebacks."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+
+from sitrepgen.cli import cli
+from tests.helpers import line_of
+
+
+def run(project: Path, *args: str) -> click.testing.Result:
+    return CliRunner().invoke(cli, ["-C", str(project), *args], catch_exceptions=False)
+
+
+def test_validate_bundled_reports(project: Path) -> None:
+    result = run(project, "validate")
+    assert result.exit_code == 0, result.output
+    assert result.stdout == ""
+    assert result.stderr == "1 file(s) checked: 0 error(s), 0 warning(s)\n"
+
+
+def paragraph_as_mapping(seed: str) -> str:
+    return seed.replace(
+        "      - >-\n        In Binnish, also in Idleb,",
+        "      - In Binnish: also in Idleb\n      - >-\n        In Binnish, also in Idleb,",
+    )
+
+
+def test_validate_reports_file_and_line(project: Path, write_report, seed_yaml: str) -> None:
+    broken = paragraph_as_mapping(seed_yaml)
+    path = write_report(broken)
+    result = run(project, "validate", str(path))
+    assert result.exit_code == 1
+    line = line_of(broken, "- In Binnish: also")
+    assert result.stdout == (
+        f"{path.as_posix()}:{line}:9: error[wrong-type]: "
+        "'regions[2].paragraphs[1]' must be text, not a mapping\n"
+    )
+    assert result.stderr == "Error: 1 file(s) checked: 1 error(s), 0 warning(s)\n"
+    assert "Traceback" not in result.output
+
+
+def test_validate_github_and_json_formats(project: Path, write_report, seed_yaml: str) -> None:
+    path = write_report(seed_yaml.replace("title: Weekly", "titel: Weekly"))
+    github = run(project, "validate", "--format", "github", str(path))
+    assert github.exit_code == 1
+    line = line_of(seed_yaml, "title: Weekly")
+    assert f"::error file={path.as_posix()},line={line},col=1::[unknown-key] unknown key 'titel'; did you mean 'title'?" in github.stdout.splitlines()
+    data = json.loads(run(project, "validate", "--format", "json", str(path)).stdout)
+    assert {d["code"] for d in data} == {"unknown-key", "missing-key"}
+    assert all(d["severity"] == "error" for d in data)
+
+
+def test_validate_usage_errors_exit_2(project: Path) -> None:
+    assert run(project, "validate", str(project / "missing.yaml")).exit_code == 2
+    assert run(project, "validate", "--format", "xml").exit_code == 2
+    assert CliRunner().invoke(cli, ["frobnicate"]).exit_code == 2
+
+
+def test_validate_with_no_reports(tmp_path: Path) -> None:
+    result = run(tmp_path, "validate")
+    assert result.exit_code == 1
+    assert result.stderr == "Error: no reports found in sitreps/ (files ending in .yaml)\n"
+
+
+def test_every_command_has_help() -> None:
+    for name, command in cli.commands.items():
+        assert command.help and len(command.help) > 20, name
+        for param in command.params:
+            if isinstance(param, click.Option):
+                assert param.help, f"{name} {param.name}"
+        result = CliRunner().invoke(cli, [name, "--help"])
+        assert result.exit_code == 0 and "Usage:" in result.output
+
+
+def test_build_with_errors_writes_nothing(project: Path, write_report, seed_yaml: str) -> None:
+    site = project / "site"
+    site.mkdir()
+    (site / "keep.txt").write_text("previous build", encoding="utf-8")
+    write_report(paragraph_as_mapping(seed_yaml))
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert "error[wrong-type]" in result.stdout
+    assert result.stderr == "Error: 1 error(s); nothing was written\n"
+    assert [p.name for p in site.iterdir()] == ["keep.txt"]
+    assert not [p for p in project.iterdir() if p.name.startswith(".site")]
+
+
+def test_broken_template_is_a_clean_error(project: Path) -> None:
+    (project / "templates" / "masthead.html.j2").write_text("{{ report.nope }}", encoding="utf-8")
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert result.stderr.startswith("Error: template 'report.html.j2': ")
+    assert "nope" in result.stderr and "nothing was written" in result.stderr
+    assert not (project / "site").exists()
+
+
+def test_console_script_internal_error_is_short(project: Path, tmp_path: Path) -> None:
+    """An unexpected exception is a one-line message; --debug shows the traceback."""
+    code = (
+        "import sys, sitrepgen.site as s\n"
+        "def boom(*a, **k): raise RuntimeError('boom')\n"
+        "s.gather = boom\n"
+        "from sitrepgen.cli import main\n"
+        f"sys.argv = ['sitrepgen', '-C', {str(project)!r}, *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code, "validate"], capture_output=True, text=True)
+    assert result.returncode == 70
+    assert result.stderr.startswith("Error: internal error: RuntimeError: boom")
+    assert "Traceback" not in result.stderr
+    debug = subprocess.run([sys.executable, "-c", code, "--debug", "validate"], capture_output=True, text=True)
+    assert "Traceback" in debug.stderr
+
+
+@pytest.mark.parametrize("args", [["--version"], ["--help"]])
+def test_top_level_options(args: list[str]) -> None:
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0 and result.output
