@@ -357,9 +357,19 @@ def validate_model(doc: Document, model: type[ModelT]) -> ModelT | None:
     try:
         return model.model_validate(doc.data)
     except ValidationError as exc:
+        errors = exc.errors(include_url=False)
+        # A misspelt key ('titel') also makes its real name missing: report it once, as the typo.
+        misspelt = {
+            (_data_loc(doc.data, tuple(e["loc"]))[:-1], s)
+            for e in errors
+            if e["type"] == "extra_forbidden"
+            for s in _suggest(str(e["loc"][-1]), model, _data_loc(doc.data, tuple(e["loc"]))[:-1])
+        }
         seen: set[tuple[Loc, str, str]] = set()
-        for error in exc.errors(include_url=False):
+        for error in errors:
             loc = _data_loc(doc.data, tuple(error["loc"]))
+            if error["type"] == "missing" and (loc, error["loc"][-1]) in misspelt:
+                continue
             code, message = _explain(error, loc, model)
             if (loc, code, message) in seen:  # one value failing every member of a union
                 continue
@@ -405,8 +415,8 @@ def _explain(error: Any, loc: Loc, model: type[BaseModel]) -> tuple[str, str]:
     where = _name(loc)
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
+        close = _suggest(key, model, loc[:-1])
         allowed = _allowed_keys(model, loc[:-1])
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
         hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
         return "unknown-key", f"unknown key '{key}'{hint}"
     if kind == "missing":
@@ -427,6 +437,10 @@ def _name(loc: Loc) -> str:
     for part in loc:
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
     return f"'{text}'" if text else "the report"
+
+
+def _suggest(key: str, model: type[BaseModel], loc: Loc) -> list[str]:
+    return difflib.get_close_matches(key, _allowed_keys(model, loc), n=1, cutoff=0.6)
 
 
 def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:

@@ -64,13 +64,20 @@ def test_paragraph_as_mapping_is_an_error_at_its_line(project: Path, seed_yaml: 
 
 def test_unknown_key_is_reported_at_the_key_with_a_suggestion(project: Path) -> None:
     text = MINIMAL.replace("published:", "publised:")
-    diagnostics = check(project, text)
-    unknown = next(d for d in diagnostics if d.code == "unknown-key")
-    assert (unknown.line, unknown.col) == (5, 1)
-    assert "unknown key 'publised'; did you mean 'published'?" in unknown.message
-    missing = next(d for d in diagnostics if d.code == "missing-key")
-    assert "missing required key 'published'" in missing.message
-    assert missing.line == 1
+    d = only(check(project, text))  # not also "missing required key 'published'"
+    assert (d.line, d.col, d.code) == (5, 1, "unknown-key")
+    assert d.message == "unknown key 'publised'; did you mean 'published'?"
+
+
+def test_missing_key_is_reported_at_the_mapping(project: Path) -> None:
+    d = only(check(project, MINIMAL.replace("published: 2016-12-08\n", "")))
+    assert (d.line, d.col, d.code) == (1, 1, "missing-key")
+    assert d.message == "missing required key 'published'"
+
+
+def test_unknown_key_far_from_any_lists_the_allowed_keys(project: Path) -> None:
+    d = only(check(project, MINIMAL.replace("period:\n  start:", "period:\n  zzz: 1\n  start:")))
+    assert d.message == "unknown key 'zzz'; allowed keys: start, end"
 
 
 def test_nested_unknown_key(project: Path) -> None:
