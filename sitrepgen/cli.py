@@ -63,8 +63,9 @@ def cli(ctx: click.Context, root: Path, debug: bool) -> None:
 @cli.command()
 @click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="How to print problems.")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
 @click.pass_context
-def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
+def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     """Check reports (default: every report under sitreps/) and print PATH:LINE:COL diagnostics."""
     from .site import gather
 
@@ -72,7 +73,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
     chosen = list(paths) if paths else project.report_paths()
     if not chosen:
         raise InputError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
-    reports, diagnostics = gather(project, chosen)
+    _, diagnostics = gather(project, chosen, strict=strict)
     _print_diagnostics(diagnostics, fmt)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
@@ -85,20 +86,22 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str) -> None:
 
 @cli.command()
 @click.option("--page-size", type=click.Choice(["letter", "a4"]), default=None, help="PDF page size (default: from sitrepgen.yaml, else letter).")
+@click.option("--strict", is_flag=True, help="Treat warnings as errors: publish nothing while any remain.")
 @click.pass_context
-def build(ctx: click.Context, page_size: str | None) -> None:
+def build(ctx: click.Context, page_size: str | None, strict: bool) -> None:
     """Build every report into the output folder (default: site/): Markdown, HTML, PDF and an index."""
     from .render import TemplateError
     from .site import BuildError, build as build_site
 
     project = _project(ctx)
     try:
-        result = build_site(project, page_size=page_size)
+        result = build_site(project, page_size=page_size, strict=strict)
     except BuildError as exc:
         _print_diagnostics(exc.diagnostics, "text")
         raise InputError(str(exc)) from None
     except TemplateError as exc:
         raise InputError(f"{exc}; nothing was written") from None
+    _print_diagnostics(result.diagnostics, "text")
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     click.echo(

@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
+from .lint import LintContext, Place
 from .load import MAX_BYTES, Document, load_model
 from .model import Strict
 
@@ -19,6 +20,24 @@ def _relative_dir(value: str) -> str:
     if path.is_absolute() or ".." in path.parts or "\\" in value:
         raise ValueError(f"'{value}' must be a folder inside the project (relative, no '..')")
     return value
+
+
+class GazetteerEntry(Strict):
+    """A place's canonical spelling in this series, and the other spellings writers may use."""
+
+    name: Annotated[str, StringConstraints(min_length=1)] = Field(
+        description="The spelling the series uses.", examples=["Idleb"]
+    )
+    variants: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=list,
+        description="Other spellings, flagged wherever they appear.",
+        examples=[["Idlib", "Edlib"]],
+    )
+    aliases: list[Annotated[str, StringConstraints(min_length=1)]] = Field(
+        default_factory=list,
+        description="Other names, accepted only in brackets after the name: 'Tadmor (Palmyra)'.",
+        examples=[["Palmyra"]],
+    )
 
 
 class Config(Strict):
@@ -40,6 +59,9 @@ class Config(Strict):
     output_dir: str = Field(default="site", description="Folder the build writes.")
     max_file_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
         default=MAX_BYTES, description="Largest report file accepted, in bytes."
+    )
+    gazetteer: list[GazetteerEntry] = Field(
+        default_factory=list, description="Canonical place names and their variant spellings."
     )
 
     @field_validator("reports_dir", "templates_dir", "output_dir")
@@ -65,6 +87,10 @@ class Project:
     @property
     def output_dir(self) -> Path:
         return self.root / self.config.output_dir
+
+    def lint_context(self) -> LintContext:
+        places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
+        return LintContext(root=self.root, gazetteer=places)
 
     def report_paths(self) -> list[Path]:
         """Every report under the reports folder, in a stable order (hidden files skipped)."""

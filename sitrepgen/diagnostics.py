@@ -14,6 +14,50 @@ class Severity(str, Enum):
     WARNING = "warning"
 
 
+#: Every diagnostic code, with what it means. Codes are stable: editors, CI filters and the docs
+#: (docs/diagnostics.md, checked by a test) refer to them.
+CODES: dict[str, str] = {
+    # reading and parsing
+    "unreadable": "the file cannot be read",
+    "too-large": "the file is larger than max_file_bytes (checked before parsing)",
+    "encoding": "the file is not UTF-8 text",
+    "empty-file": "the file is empty or holds only comments",
+    "yaml-version": "a %YAML directive other than 1.2",
+    "yaml-syntax": "the YAML cannot be parsed (including tab indentation)",
+    "duplicate-key": "a key appears twice in one mapping",
+    "too-deep": "the YAML nests deeper than the limit",
+    "too-many-nodes": "the file expands to too many values (an alias bomb)",
+    "yaml-tag": "a YAML tag such as !!python/object",
+    "yaml-alias": "an alias that contains itself",
+    "yaml-key": "a mapping key that is not plain text",
+    "yaml-type": "a value of a type reports never use (binary, set)",
+    "not-a-mapping": "the file is not a mapping of keys",
+    # schema
+    "unknown-key": "a key the schema does not know (with a suggestion when one is close)",
+    "missing-key": "a required key is missing",
+    "wrong-type": "a value of the wrong type (a number in quotes, a paragraph as a mapping)",
+    "invalid-value": "a value of the right type that breaks a rule (pattern, range, order)",
+    # figures and references
+    "duplicate-figure-id": "two figures share an id",
+    "unknown-figure": "a {fig:ID} reference to a figure that does not exist",
+    "unreferenced-figure": "a figure no text refers to (it is placed at the end of its region)",
+    "figure-missing": "a figure's image file does not exist",
+    "figure-path": "a figure path that is absolute, a URL, or leads outside the project",
+    "figure-format": "a figure that is not SVG, PNG or JPEG",
+    "empty-alt": "a figure whose alt text is blank",
+    # content
+    "empty-region": "a region without any paragraph",
+    "date-outside-period": "a date in a structured field outside the reporting period",
+    "number-format": "a number written with a separator the rest of the report does not use",
+    "place-name": "a place name spelled differently from the project's gazetteer",
+    "placeholder": "placeholder text (TODO) left in the report, e.g. by 'sitrepgen new'",
+    "unsafe-link": "a link the allowlist refuses; it is shown as plain text",
+    "inline-image": "Markdown image syntax in text; images belong in figures",
+    # build
+    "output-collision": "two reports would write the same output files",
+}
+
+
 @dataclass(frozen=True, order=True)
 class Diagnostic:
     """A problem at a place in a file. ``line`` and ``col`` are 1-based, as editors show them."""

@@ -24,7 +24,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
 from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
-from .diagnostics import Diagnostic, Severity, display_path
+from .diagnostics import CODES, Diagnostic, Severity, display_path
 
 #: Limits that keep a hostile or broken file from hanging a build (see docs/security.md).
 MAX_BYTES = 2 * 1024 * 1024
@@ -64,6 +64,7 @@ class Document:
         severity: Severity = Severity.ERROR,
     ) -> None:
         """Record a problem; ``line`` and ``col`` are 0-based as ruamel gives them."""
+        assert code in CODES, f"undocumented diagnostic code {code!r}"
         self.diagnostics.append(
             Diagnostic(self.display, line + 1, col + 1, severity, code, message)
         )

@@ -55,8 +55,8 @@ class Strict(BaseModel):
 class Period(Strict):
     """The reporting period: the first and last day the report covers (both included)."""
 
-    start: dt.date = Field(description="First day covered, YYYY-MM-DD.", examples=["2016-12-02"])
-    end: dt.date = Field(description="Last day covered, YYYY-MM-DD.", examples=["2016-12-08"])
+    start: dt.date = Field(description="First day covered, YYYY-MM-DD (unquoted).", examples=["2016-12-02"])
+    end: dt.date = Field(description="Last day covered, YYYY-MM-DD (unquoted).", examples=["2016-12-08"])
 
     @model_validator(mode="after")
     def _end_not_before_start(self) -> Period:
@@ -81,65 +81,116 @@ class Figure(Strict):
         examples=["Areas of control in Aleppo city as of December 8."],
     )
     alt: Annotated[str, StringConstraints(min_length=1)] = Field(
-        description="Text alternative for readers who cannot see the image (required).",
+        description="Text alternative for readers who cannot see the image (required): say what the figure shows.",
+        examples=["Map of East Aleppo: the opposition holds a shrinking pocket in the south."],
     )
-    source: str | None = Field(default=None, description="Credit or source of the image.")
+    source: str | None = Field(
+        default=None, description="Credit or source of the image.", examples=["OCHA"]
+    )
 
 
 class Region(Strict):
     """One region's narrative: paragraphs in order, and the figures that belong to it."""
 
-    name: NonEmptyStr = Field(description="Region name, e.g. 'Aleppo'.", examples=["Aleppo"])
+    name: NonEmptyStr = Field(
+        description="Region name; the same name across weeks builds the region's history.",
+        examples=["Aleppo"],
+    )
     heading: NonEmptyStr | None = Field(
         default=None,
         description=(
             "Visible section heading. Leave it out to run the region on in the prose, as the "
             "classic weekly layout does ('In Rural Damascus, ...')."
         ),
+        examples=["Opposition developments"],
     )
-    paragraphs: list[Markdown] = Field(description="The narrative, one Markdown block per item.")
-    figures: list[Figure] = Field(default_factory=list, description="Figures of this region.")
+    paragraphs: list[Markdown] = Field(
+        description="The narrative, one Markdown block per item.",
+        examples=[["In Rural Damascus, another opposition surrender deal was enacted."]],
+    )
+    figures: list[Figure] = Field(
+        default_factory=list,
+        description="Figures of this region; each is placed after the paragraph that first refers to it.",
+    )
 
 
 class KeyFigure(Strict):
     """A headline number, e.g. 'at least 90,000 people displaced'."""
 
-    label: NonEmptyStr = Field(examples=["people now in areas under government control"])
-    value: int | float = Field(description="The number itself, unquoted.", examples=[90000])
-    unit: str | None = Field(default=None, description="Unit shown after the value, e.g. '%'.")
-    qualifier: Qualifier | None = Field(default=None, description="How exact the value is.")
-    as_of: dt.date | None = Field(default=None, description="Date the value refers to.")
-    source: str | None = Field(default=None, description="Who gave or estimated the value.")
+    label: NonEmptyStr = Field(
+        description="What is counted, read after the value.",
+        examples=["people now in areas under government control"],
+    )
+    value: int | float = Field(
+        description="The number itself: unquoted, without thousands separators.", examples=[90000]
+    )
+    unit: str | None = Field(
+        default=None, description="Unit shown after the value, e.g. '%'.", examples=["%"]
+    )
+    qualifier: Qualifier | None = Field(
+        default=None, description="How exact the value is.", examples=["at least"]
+    )
+    as_of: dt.date | None = Field(
+        default=None, description="Date the value refers to (YYYY-MM-DD).", examples=["2016-12-08"]
+    )
+    source: str | None = Field(
+        default=None, description="Who gave or estimated the value.", examples=["UNHCR"]
+    )
 
 
 class Report(Strict):
     """One weekly situation report."""
 
-    title: NonEmptyStr = Field(examples=["Weekly Conflict Summary"])
-    series: str | None = Field(default=None, description="Name of the series, e.g. 'Syria'.")
-    number: Annotated[int, Field(ge=1)] | None = Field(
-        default=None, description="Issue number within the series."
+    title: NonEmptyStr = Field(
+        description="Title printed at the top of the report.", examples=["Weekly Conflict Summary"]
     )
-    period: Period
-    published: dt.date = Field(description="Publication date, YYYY-MM-DD.")
-    organisation: str | None = Field(default=None, description="Publishing organisation.")
+    series: str | None = Field(
+        default=None, description="Name of the series (country or crisis).", examples=["Syria"]
+    )
+    number: Annotated[int, Field(ge=1)] | None = Field(
+        default=None, description="Issue number within the series.", examples=[42]
+    )
+    period: Period = Field(description="The reporting period, both days included.")
+    published: dt.date = Field(
+        description="Publication date, YYYY-MM-DD (unquoted).", examples=["2016-12-08"]
+    )
+    organisation: str | None = Field(
+        default=None, description="Publishing organisation.", examples=["Syria Conflict Monitor"]
+    )
     prepared_by: list[NonEmptyStr] = Field(
-        default_factory=list, description="Authors or team who prepared the report."
+        default_factory=list,
+        description="Authors or team who prepared the report.",
+        examples=[["Regional analysis desk"]],
     )
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
-        Field(default="en", description="BCP 47 language tag of the text.", examples=["en"])
+        Field(default="en", description="BCP 47 language tag of the text.", examples=["en", "ar"])
     )
     summary: Markdown | None = Field(
-        default=None, description="Optional one-paragraph summary shown before the regions."
+        default=None,
+        description="Optional one-paragraph summary shown before the regions.",
+        examples=["Pro-government forces took most of East Aleppo this week."],
     )
-    key_figures: list[KeyFigure] = Field(default_factory=list)
+    key_figures: list[KeyFigure] = Field(
+        default_factory=list, description="Headline numbers, shown in a strip under the title."
+    )
     regions: Annotated[list[Region], Field(min_length=1)] = Field(
         description="The regions' narrative, in the order they are printed."
     )
     conclusions: list[Markdown] = Field(
-        default_factory=list, description="Paragraphs printed under 'Conclusions:'."
+        default_factory=list,
+        description="Paragraphs printed under 'Conclusions:'.",
+        examples=[["Noncombatants must be allowed free and safe passage."]],
     )
 
     def figures(self) -> list[Figure]:
         """Every figure of the report, in the order the regions define them."""
         return [figure for region in self.regions for figure in region.figures]
+
+
+SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
+
+
+def report_json_schema() -> dict[str, object]:
+    """The JSON Schema of a report file, for editors (yaml-language-server) and CI validators."""
+    schema = Report.model_json_schema(mode="validation")
+    return {"$schema": SCHEMA_DIALECT, "$id": "https://sitrepgen.invalid/report.schema.json", **schema}

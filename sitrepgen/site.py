@@ -13,6 +13,7 @@ Output layout (all links relative, so the site works offline and from a subpath)
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import shutil
 import tempfile
@@ -22,7 +23,7 @@ from pathlib import Path
 from . import render
 from .config import Project
 from .diagnostics import Diagnostic, Severity
-from .lint import resolve_figure, run_checks
+from .lint import resolve_figure, run_rules
 from .load import Document, load_model
 from .model import Report
 from .render import ReportView
@@ -57,6 +58,7 @@ class BuildResult:
     reports: list[LoadedReport]
     files: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 def font_files() -> dict[str, Path]:
@@ -81,13 +83,18 @@ def load_report(path: Path, project: Project) -> tuple[Document, Report | None]:
         Report,
         max_bytes=project.config.max_file_bytes,
         root=Path.cwd(),
-        checks=(lambda doc, report: run_checks(doc, report, project.root),),
+        checks=(lambda doc, report: run_rules(doc, report, project.lint_context()),),
     )
     return loaded.document, loaded.model
 
 
-def gather(project: Project, paths: list[Path] | None = None) -> tuple[list[LoadedReport], list[Diagnostic]]:
-    """Load every report; all diagnostics of all files, and the reports that were valid."""
+def gather(
+    project: Project, paths: list[Path] | None = None, *, strict: bool = False
+) -> tuple[list[LoadedReport], list[Diagnostic]]:
+    """Load every report; all diagnostics of all files, and the reports that were valid.
+
+    Under ``strict`` every warning counts as an error (a publishing pipeline's choice).
+    """
     diagnostics: list[Diagnostic] = []
     if project.config_document is not None:
         diagnostics += project.config_document.diagnostics
@@ -105,12 +112,14 @@ def gather(project: Project, paths: list[Path] | None = None) -> tuple[list[Load
             continue
         slugs[slug] = path
         reports.append(LoadedReport(doc, report, slug))
+    if strict:
+        diagnostics = [dataclasses.replace(d, severity=Severity.ERROR) for d in diagnostics]
     return reports, diagnostics
 
 
-def build(project: Project, *, page_size: str | None = None) -> BuildResult:
+def build(project: Project, *, page_size: str | None = None, strict: bool = False) -> BuildResult:
     """Build the whole site; raise BuildError (and write nothing) on any error."""
-    reports, diagnostics = gather(project)
+    reports, diagnostics = gather(project, strict=strict)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors:
         raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
@@ -154,7 +163,7 @@ def build(project: Project, *, page_size: str | None = None) -> BuildResult:
     outputs["index.html"] = render.render_template(env, "index.html.j2", reports=index, site=site, root="").encode("utf-8")
 
     write_tree(project.output_dir, outputs)
-    return BuildResult(project.output_dir, reports, sorted(outputs), warnings)
+    return BuildResult(project.output_dir, reports, sorted(outputs), warnings, diagnostics)
 
 
 def _pdf(html: str, item: LoadedReport, files: dict[str, Path]) -> tuple[bytes, list[str]]:

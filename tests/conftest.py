@@ -31,6 +31,7 @@ def project(tmp_path: Path) -> Path:
     root.mkdir()
     shutil.copytree(REPO / "sitreps", root / "sitreps")
     shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy(REPO / "sitrepgen.yaml", root / "sitrepgen.yaml")
     return root
 
 

@@ -19,11 +19,25 @@ def run(project: Path, *args: str) -> click.testing.Result:
     return CliRunner().invoke(cli, ["-C", str(project), *args], catch_exceptions=False)
 
 
-def test_validate_bundled_reports(project: Path) -> None:
+def test_validate_bundled_reports(project: Path, seed_yaml: str) -> None:
+    """The seed's one quirk, "3.000" beside "90,000", is its only warning, at its own line."""
     result = run(project, "validate")
     assert result.exit_code == 0, result.output
-    assert result.stdout == ""
-    assert result.stderr == "1 file(s) checked: 0 error(s), 0 warning(s)\n"
+    path = (project / "sitreps" / "2016-12-08.yaml").as_posix()
+    line = line_of(seed_yaml, "around 3.000.")
+    col = seed_yaml.splitlines()[line - 1].index("3.000") + 1
+    assert result.stdout == (
+        f"{path}:{line}:{col}: warning[number-format]: '3.000' groups digits with '.' where the "
+        "report writes ',' (as in '90,000'); if it means 3000, write 3,000\n"
+    )
+    assert result.stderr == "1 file(s) checked: 0 error(s), 1 warning(s)\n"
+
+
+def test_strict_turns_warnings_into_errors(project: Path) -> None:
+    result = run(project, "validate", "--strict")
+    assert result.exit_code == 1
+    assert "error[number-format]" in result.stdout
+    assert result.stderr == "Error: 1 file(s) checked: 1 error(s), 0 warning(s)\n"
 
 
 def paragraph_as_mapping(seed: str) -> str:
