@@ -85,6 +85,25 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool
 
 
 @cli.command()
+@click.option(
+    "--for",
+    "kind",
+    type=click.Choice(["report", "config"]),
+    default="report",
+    show_default=True,
+    help="Schema of a report file, or of sitrepgen.yaml.",
+)
+def schema(kind: str) -> None:
+    """Print the JSON Schema (draft 2020-12) of a report, for editors and CI validators."""
+    import json
+
+    from .config import Config
+    from .model import Report, json_schema
+
+    click.echo(json.dumps(json_schema(Report if kind == "report" else Config), indent=2, ensure_ascii=False))
+
+
+@cli.command()
 @click.option("--page-size", type=click.Choice(["letter", "a4"]), default=None, help="PDF page size (default: from sitrepgen.yaml, else letter).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: publish nothing while any remain.")
 @click.pass_context

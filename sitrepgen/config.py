@@ -44,24 +44,36 @@ class Config(Strict):
     """Settings of a project; every one has a default, so a project with only sitreps/ works."""
 
     title: Annotated[str, StringConstraints(min_length=1)] = Field(
-        default="Situation reports", description="Title of the website."
+        default="Situation reports", description="Title of the website.", examples=["Syria Weekly Conflict Summary"]
     )
-    organisation: str | None = Field(default=None, description="Publishing organisation.")
-    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+    organisation: str | None = Field(
+        default=None, description="Publishing organisation.", examples=["Syria Conflict Monitor"]
+    )
+    language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
+        default="en", description="BCP 47 language tag of the website.", examples=["en", "fr"]
+    )
     base_url: Annotated[str, StringConstraints(pattern=r"^https?://[^\s]+/$")] | None = Field(
         default=None,
         description="Public address of the site, ending in '/'; used for absolute links.",
         examples=["https://example.org/sitreps/"],
     )
-    page_size: Literal["letter", "a4"] = Field(default="letter", description="PDF page size.")
-    reports_dir: str = Field(default="sitreps", description="Folder of the report YAML files.")
-    templates_dir: str = Field(default="templates", description="Folder of template overrides.")
-    output_dir: str = Field(default="site", description="Folder the build writes.")
+    page_size: Literal["letter", "a4"] = Field(
+        default="letter", description="PDF page size.", examples=["a4"]
+    )
+    reports_dir: str = Field(
+        default="sitreps", description="Folder of the report YAML files.", examples=["sitreps"]
+    )
+    templates_dir: str = Field(
+        default="templates", description="Folder of template overrides.", examples=["templates"]
+    )
+    output_dir: str = Field(default="site", description="Folder the build writes.", examples=["site"])
     max_file_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
-        default=MAX_BYTES, description="Largest report file accepted, in bytes."
+        default=MAX_BYTES, description="Largest report file accepted, in bytes.", examples=[2097152]
     )
     gazetteer: list[GazetteerEntry] = Field(
-        default_factory=list, description="Canonical place names and their variant spellings."
+        default_factory=list,
+        description="Canonical place names and their variant spellings.",
+        examples=[[{"name": "Idleb", "variants": ["Idlib"]}, {"name": "Tadmor", "aliases": ["Palmyra"]}]],
     )
 
     @field_validator("reports_dir", "templates_dir", "output_dir")

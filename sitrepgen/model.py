@@ -111,6 +111,7 @@ class Region(Strict):
     figures: list[Figure] = Field(
         default_factory=list,
         description="Figures of this region; each is placed after the paragraph that first refers to it.",
+        examples=[[{"id": "aleppo-control", "image": "figures/map.svg", "caption": "Areas of control.", "alt": "Map of Aleppo city."}]],
     )
 
 
@@ -150,7 +151,10 @@ class Report(Strict):
     number: Annotated[int, Field(ge=1)] | None = Field(
         default=None, description="Issue number within the series.", examples=[42]
     )
-    period: Period = Field(description="The reporting period, both days included.")
+    period: Period = Field(
+        description="The reporting period, both days included.",
+        examples=[{"start": "2016-12-02", "end": "2016-12-08"}],
+    )
     published: dt.date = Field(
         description="Publication date, YYYY-MM-DD (unquoted).", examples=["2016-12-08"]
     )
@@ -171,10 +175,13 @@ class Report(Strict):
         examples=["Pro-government forces took most of East Aleppo this week."],
     )
     key_figures: list[KeyFigure] = Field(
-        default_factory=list, description="Headline numbers, shown in a strip under the title."
+        default_factory=list,
+        description="Headline numbers, shown in a strip under the title.",
+        examples=[[{"label": "people displaced", "value": 90000, "qualifier": "at least"}]],
     )
     regions: Annotated[list[Region], Field(min_length=1)] = Field(
-        description="The regions' narrative, in the order they are printed."
+        description="The regions' narrative, in the order they are printed.",
+        examples=[[{"name": "Aleppo", "paragraphs": ["The battle for Aleppo continued."]}]],
     )
     conclusions: list[Markdown] = Field(
         default_factory=list,
@@ -190,7 +197,10 @@ class Report(Strict):
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"
 
 
-def report_json_schema() -> dict[str, object]:
-    """The JSON Schema of a report file, for editors (yaml-language-server) and CI validators."""
-    schema = Report.model_json_schema(mode="validation")
-    return {"$schema": SCHEMA_DIALECT, "$id": "https://sitrepgen.invalid/report.schema.json", **schema}
+def json_schema(model: type[BaseModel]) -> dict[str, object]:
+    """The JSON Schema of a file, for editors (yaml-language-server) and CI validators."""
+    schema = model.model_json_schema(mode="validation")
+    for obj in [schema, *schema.get("$defs", {}).values()]:
+        for name, spec in obj.get("properties", {}).items():
+            spec.setdefault("title", name.replace("_", " ").title())  # pydantic omits it beside $ref
+    return {"$schema": SCHEMA_DIALECT, **schema}
