@@ -6,6 +6,7 @@ A mistake in a user's files never shows a traceback; an internal bug shows one w
 
 from __future__ import annotations
 
+import datetime as dt
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import click
 
 from . import __version__
 from .config import Project, load_project
-from .diagnostics import Diagnostic, format_diagnostics
+from .diagnostics import Diagnostic, display_path, format_diagnostics
 
 
 class InputError(click.ClickException):
@@ -82,6 +83,22 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool
         raise DiagnosticsFound(summary)
     if fmt == "text":
         click.echo(summary, err=True)
+
+
+@cli.command()
+@click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day of the new period (YYYY-MM-DD).")
+@click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day of the new period (YYYY-MM-DD).")
+@click.pass_context
+def new(ctx: click.Context, start: dt.datetime | None, end: dt.datetime | None) -> None:
+    """Start next week's report from the latest one (period + 7 days, last week's text marked TODO)."""
+    from .new import NewReportError, new_report
+
+    project = _project(ctx)
+    try:
+        path = new_report(project, start=start.date() if start else None, end=end.date() if end else None)
+    except NewReportError as exc:
+        raise InputError(str(exc)) from None
+    click.echo(display_path(path))
 
 
 @cli.command()

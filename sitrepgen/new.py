@@ -1,0 +1,115 @@
+"""`sitrepgen new`: start next week's report from the latest one.
+
+The latest report is loaded round-trip, so its comments, key order and layout survive. Dates
+move on a week (or to the given period), the issue number goes up by one, and every piece of last
+week's text is kept but marked with a ``TODO`` placeholder, which the linter reports until the
+writer has replaced it. Nothing else is invented: figures keep last week's image until replaced.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
+
+from .config import Project
+from .lint import PLACEHOLDER
+from .load import make_yaml
+from .model import Report
+
+MARK = f"{PLACEHOLDER}: "
+WEEK = dt.timedelta(days=7)
+
+
+class NewReportError(Exception):
+    """The new report cannot be started (no valid report to start from, the file exists)."""
+
+
+def next_period(report: Report, start: dt.date | None, end: dt.date | None) -> tuple[dt.date, dt.date]:
+    """Last week's period moved on by seven days, or the period asked for (same length if one end given)."""
+    length = report.period.end - report.period.start
+    if start is None and end is None:
+        return report.period.start + WEEK, report.period.end + WEEK
+    if start is None:
+        assert end is not None
+        start = end - length
+    if end is None:
+        end = start + length
+    if end < start:
+        raise NewReportError(f"the period would end ({end}) before it starts ({start})")
+    return start, end
+
+
+def mark(text: str) -> str:
+    """Last week's text behind a placeholder, keeping the way the YAML folded or broke it."""
+    if text.startswith(MARK):
+        return text
+    marked: Any
+    if isinstance(text, FoldedScalarString):
+        marked = FoldedScalarString(MARK + text)
+        marked.fold_pos = [pos + len(MARK) for pos in getattr(text, "fold_pos", [])]
+    elif isinstance(text, LiteralScalarString):
+        marked = LiteralScalarString(MARK + text)
+    else:
+        marked = type(text)(MARK + text) if isinstance(text, str) else MARK + str(text)
+    return marked
+
+
+def _mark_list(node: Any, key: str) -> None:
+    items = node.get(key) if isinstance(node, CommentedMap) else None
+    if isinstance(items, CommentedSeq):
+        for index, text in enumerate(items):
+            if isinstance(text, str):
+                items[index] = mark(text)
+
+
+def _mark_key(node: Any, key: str) -> None:
+    if isinstance(node, CommentedMap) and isinstance(node.get(key), str):
+        node[key] = mark(node[key])
+
+
+def advance(tree: CommentedMap, report: Report, start: dt.date, end: dt.date) -> None:
+    """Turn last week's round-trip tree into this week's, in place."""
+    tree["period"]["start"] = start
+    tree["period"]["end"] = end
+    tree["published"] = dt.date(end.year, end.month, end.day)  # a distinct object: no YAML alias
+    if report.number is not None:
+        tree["number"] = report.number + 1
+    _mark_key(tree, "summary")
+    _mark_list(tree, "conclusions")
+    for item in tree.get("key_figures") or []:
+        _mark_key(item, "label")
+    for region in tree.get("regions") or []:
+        _mark_list(region, "paragraphs")
+        for figure in region.get("figures") or []:
+            _mark_key(figure, "caption")
+
+
+def new_report(project: Project, *, start: dt.date | None = None, end: dt.date | None = None) -> Path:
+    """Write next week's report beside the latest valid one and return its path."""
+    from .site import gather
+
+    reports, _ = gather(project)
+    if not reports:
+        raise NewReportError(f"no valid report in {project.config.reports_dir}/ to start from; run 'sitrepgen validate'")
+    latest = max(reports, key=lambda item: (item.report.period.end, item.slug))
+    new_start, new_end = next_period(latest.report, start, end)
+    target = latest.document.path.with_name(f"{new_end.isoformat()}.yaml")
+    if target.exists():
+        raise NewReportError(f"{target.name} already exists in {target.parent.name}/; edit it, or choose another period with --start/--end")
+
+    yaml = make_yaml()
+    yaml.preserve_quotes = True
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 4096
+    tree = yaml.load(latest.document.text)
+    advance(tree, latest.report, new_start, new_end)
+    buffer = io.StringIO()
+    yaml.dump(tree, buffer)
+    with target.open("x", encoding="utf-8") as handle:  # never overwrite a writer's file
+        handle.write(buffer.getvalue())
+    return target
