@@ -15,6 +15,7 @@ import click
 from . import __version__
 from .config import Project, load_project
 from .diagnostics import Diagnostic, display_path, format_diagnostics
+from .serve import serve_command
 
 
 class InputError(click.ClickException):
@@ -158,3 +159,6 @@ def main() -> None:
             err=True,
         )
         sys.exit(70)
+
+
+cli.add_command(serve_command)

@@ -47,7 +47,7 @@ class Config(Strict):
         default="Situation reports", description="Title of the website.", examples=["Syria Weekly Conflict Summary"]
     )
     organisation: str | None = Field(
-        default=None, description="Publishing organisation.", examples=["Syria Conflict Monitor"]
+        default=None, description="Publishing organisation.", examples=["Example Monitoring Group"]
     )
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = Field(
         default="en", description="BCP 47 language tag of the website.", examples=["en", "fr"]

@@ -159,7 +159,7 @@ class Report(Strict):
         description="Publication date, YYYY-MM-DD (unquoted).", examples=["2016-12-08"]
     )
     organisation: str | None = Field(
-        default=None, description="Publishing organisation.", examples=["Syria Conflict Monitor"]
+        default=None, description="Publishing organisation.", examples=["Example Monitoring Group"]
     )
     prepared_by: list[NonEmptyStr] = Field(
         default_factory=list,
