@@ -5,9 +5,12 @@ WeasyPrint is imported here and only when a PDF is made: ``validate`` never pays
 
 from __future__ import annotations
 
+import datetime as dt
+import io
 import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag
@@ -67,17 +70,49 @@ def _collect_warnings() -> Iterator[list[str]]:
         logger.removeHandler(handler)
 
 
-def render_pdf(html: str, *, page_url: str, files: Mapping[str, Path]) -> tuple[bytes, list[str]]:
+#: PDF/A-3 level A: archival (fonts embedded, sRGB output intent, XMP metadata), tagged for screen
+#: readers, and allowed to carry the report's YAML source as an associated file. WeasyPrint makes
+#: one variant per file, so PDF/UA-1 identification cannot be combined with it.
+PDF_VARIANT = "pdf/a-3a"
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file embedded in the PDF as its source (the report's YAML, byte for byte)."""
+
+    name: str
+    data: bytes
+    description: str
+    date: dt.datetime  #: fixed (the publication date), so rebuilds are byte-identical
+
+
+def render_pdf(
+    html: str, *, page_url: str, files: Mapping[str, Path], source: Source | None = None
+) -> tuple[bytes, list[str]]:
     """Render one print page to PDF bytes, with the warnings WeasyPrint logged while doing it."""
     import weasyprint
     from weasyprint.urls import FatalURLFetchingError
 
+    fetcher = make_fetcher(files)
+    attachments = []
+    if source is not None:
+        attachments.append(
+            weasyprint.Attachment(
+                file_obj=io.BytesIO(source.data),
+                url_fetcher=fetcher,
+                name=source.name,
+                description=source.description,
+                created=source.date,
+                modified=source.date,
+                relationship="Source",
+            )
+        )
     with _collect_warnings() as warnings:
         try:
-            document = weasyprint.HTML(
-                string=html, base_url=VIRTUAL_BASE + page_url, url_fetcher=make_fetcher(files)
+            document = weasyprint.HTML(string=html, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher)
+            data = document.write_pdf(
+                pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=attachments, uncompressed_pdf=False
             )
-            data = document.write_pdf()
         except FatalURLFetchingError as exc:
             raise PdfError(str(exc.__cause__ or exc)) from None
     assert data is not None

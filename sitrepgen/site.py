@@ -6,7 +6,7 @@ been made, so the last good site survives any error.
 Output layout (all links relative, so the site works offline and from a subpath)::
 
     site/index.html
-    site/assets/style.css, site/assets/fonts/*.ttf
+    site/assets/style.css, site/assets/fonts/*.ttf, and the project's templates/assets/*
     site/reports/<slug>.html | .md | .pdf
     site/reports/<slug>/<figure-id>.<ext>
 """
@@ -14,6 +14,7 @@ Output layout (all links relative, so the site works offline and from a subpath)
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import os
 import shutil
 import tempfile
@@ -67,6 +68,20 @@ def font_files() -> dict[str, Path]:
 
     directory = Path(font_source_sans_pro.font_directory)
     return {f"assets/fonts/{name}": directory / name for name, _, _ in FONT_FACES}
+
+
+def project_assets(project: Project) -> dict[str, Path]:
+    """Files under ``templates/assets/`` (a project's own fonts, logo): copied to site/assets/ and
+    available to the PDF. Only regular files inside the project are taken."""
+    folder = project.templates_dir / "assets"
+    if not folder.is_dir():
+        return {}
+    root = project.root.resolve()
+    return {
+        f"assets/{path.relative_to(folder).as_posix()}": path.resolve()
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.resolve().is_relative_to(root)
+    }
 
 
 def font_context(prefix: str) -> dict[str, object]:
@@ -136,8 +151,8 @@ def build(project: Project, *, page_size: str | None = None, strict: bool = Fals
     outputs: dict[str, bytes | Path] = {}
     warnings: list[str] = []
     views: list[ReportView] = []
-    fonts = font_files()
-    outputs.update(fonts)
+    assets = {**font_files(), **project_assets(project)}
+    outputs.update(assets)
 
     for item in sorted(reports, key=lambda r: (r.report.period.end, r.slug)):
         view = render.build_view(item.report, item.slug)
@@ -152,7 +167,7 @@ def build(project: Project, *, page_size: str | None = None, strict: bool = Fals
         print_html = render.render_template(
             env, "print.html.j2", **context, page_size=size, **font_context("../assets/fonts/")
         )
-        outputs[f"reports/{item.slug}.pdf"], pdf_warnings = _pdf(print_html, item, {**fonts, **figures})
+        outputs[f"reports/{item.slug}.pdf"], pdf_warnings = _pdf(print_html, item, {**assets, **figures}, view)
         warnings += [f"{item.document.display}: PDF: {message}" for message in pdf_warnings]
 
     outputs["assets/style.css"] = render.render_template(env, "style.css.j2", **font_context("fonts/")).encode("utf-8")
@@ -166,11 +181,18 @@ def build(project: Project, *, page_size: str | None = None, strict: bool = Fals
     return BuildResult(project.output_dir, reports, sorted(outputs), warnings, diagnostics)
 
 
-def _pdf(html: str, item: LoadedReport, files: dict[str, Path]) -> tuple[bytes, list[str]]:
-    from .pdf import PdfError, render_pdf
+def _pdf(html: str, item: LoadedReport, files: dict[str, Path], view: ReportView) -> tuple[bytes, list[str]]:
+    from .pdf import PdfError, Source, render_pdf
 
+    published = item.report.published
+    source = Source(
+        name=item.document.path.name,
+        data=item.document.path.read_bytes(),
+        description=f"YAML source of {view.heading_title}",
+        date=dt.datetime(published.year, published.month, published.day, tzinfo=dt.timezone.utc),
+    )
     try:
-        return render_pdf(html, page_url=f"reports/{item.slug}.html", files=files)
+        return render_pdf(html, page_url=f"reports/{item.slug}.html", files=files, source=source)
     except PdfError as exc:
         raise BuildError(f"{item.document.display}: the PDF could not be made: {exc}") from None
 
