@@ -16,6 +16,7 @@ from markdown_it import MarkdownIt
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
+from markdown_it.common.utils import escapeHtml
 from markdown_it.utils import EnvType, OptionsDict
 
 from .model import FIGURE_REF_RE
@@ -55,7 +56,8 @@ def _render_figref(
     number = env.get("figure_numbers", {}).get(figure_id)
     if number is None:  # validation reports unknown references; never invent a number
         return f"{{fig:{figure_id}}}"
-    return f'<a class="figref" href="#fig-{figure_id}">Figure {number}</a>'
+    href = env.get("figure_links", {}).get(figure_id, f"#fig-{figure_id}")
+    return f'<a class="figref" href="{escapeHtml(href)}">Figure {number}</a>'
 
 
 @lru_cache(maxsize=1)
@@ -69,14 +71,18 @@ def markdown() -> MarkdownIt:
     return md
 
 
-def render_block(text: str, figure_numbers: Mapping[str, int]) -> str:
-    """Block Markdown (a paragraph field) to HTML."""
-    return markdown().render(text, {"figure_numbers": dict(figure_numbers)})
+def render_block(
+    text: str, figure_numbers: Mapping[str, int], figure_links: Mapping[str, str] | None = None
+) -> str:
+    """Block Markdown (a paragraph field) to HTML; ``figure_links`` are the references' targets."""
+    return markdown().render(text, {"figure_numbers": dict(figure_numbers), "figure_links": dict(figure_links or {})})
 
 
-def render_inline(text: str, figure_numbers: Mapping[str, int]) -> str:
+def render_inline(
+    text: str, figure_numbers: Mapping[str, int], figure_links: Mapping[str, str] | None = None
+) -> str:
     """Inline Markdown (a caption) to HTML, without a wrapping paragraph."""
-    return markdown().renderInline(text, {"figure_numbers": dict(figure_numbers)})
+    return markdown().renderInline(text, {"figure_numbers": dict(figure_numbers), "figure_links": dict(figure_links or {})})
 
 
 def _outside_code(text: str) -> Iterator[tuple[bool, str]]:

@@ -36,7 +36,9 @@ class TemplateError(Exception):
 class FigureView:
     id: str
     number: int
-    src: str  #: URL of the image, relative to the report's HTML and Markdown files
+    anchor: str  #: element id, unique across a page that shows several weeks: "fig-2016-12-08-map"
+    src: str  #: URL of the image, relative to the page being rendered
+    file: str  #: where the build puts the image, relative to reports/: "2016-12-08/map.svg"
     alt: str
     caption_html: Markup
     caption_md: str
@@ -99,6 +101,17 @@ class ReportView:
         """'Weekly Conflict Summary – December 2–8, 2016', as the running header reads."""
         return f"{self.report.title} – {self.period_text}"
 
+    @property
+    def lead(self) -> Block:
+        """The paragraph that introduces the report in lists and feeds: the summary, else the
+        first paragraph of the first region."""
+        paragraphs = [b for b in self.summary if b.kind == "paragraph"]
+        paragraphs += [b for region in self.regions for b in region.blocks if b.kind == "paragraph"]
+        return paragraphs[0]
+
+    def region(self, name: str) -> RegionView | None:
+        return next((region for region in self.regions if region.name == name), None)
+
 
 def format_date(value: Any) -> str:
     """'December 8, 2016': fixed English month names, never the machine's locale."""
@@ -139,12 +152,16 @@ def _key_figure(item: KeyFigure) -> KeyFigureView:
     )
 
 
-def build_view(report: Report, slug: str) -> ReportView:
+def build_view(report: Report, slug: str, *, page: str = "", assets: str = "") -> ReportView:
     """Place and number the figures, then render every text field in both forms.
 
     A figure goes right after the paragraph that first refers to it (wherever that is) and one
     that is never referred to goes at the end of its own region; figures are numbered in the
     order they then appear, which is the order of first reference.
+
+    ``page`` is the URL of the report page relative to the page being rendered ("" on the report
+    page itself, "../reports/2016-12-08.html" on a region page), so references always lead to the
+    figure; ``assets`` is the path from the rendered page to the reports/ folder.
     """
     figures = {figure.id: figure for figure in report.figures()}
     parts: list[list[str | Figure]] = [[report.summary] if report.summary else []]
@@ -168,9 +185,10 @@ def build_view(report: Report, slug: str) -> ReportView:
         if isinstance(item, Figure):
             numbers[item.id] = len(numbers) + 1
     views = {
-        figure_id: _figure_view(figures[figure_id], number, slug, numbers)
+        figure_id: _figure_view(figures[figure_id], number, slug, numbers, page, assets)
         for figure_id, number in numbers.items()
     }
+    links = {figure_id: f"{page}#{view.anchor}" for figure_id, view in views.items()}
 
     def blocks(items: list[str | Figure]) -> list[Block]:
         return [
@@ -178,7 +196,7 @@ def build_view(report: Report, slug: str) -> ReportView:
             if isinstance(item, Figure)
             else Block(
                 "paragraph",
-                html=Markup(markup.render_block(item, numbers)),
+                html=Markup(markup.render_block(item, numbers, links)),
                 markdown=markup.markdown_source(item, numbers),
             )
             for item in items
@@ -200,14 +218,21 @@ def build_view(report: Report, slug: str) -> ReportView:
     )
 
 
-def _figure_view(figure: Figure, number: int, slug: str, numbers: dict[str, int]) -> FigureView:
-    suffix = Path(figure.image).suffix.lower()
+def _figure_view(
+    figure: Figure, number: int, slug: str, numbers: dict[str, int], page: str, assets: str
+) -> FigureView:
+    file = f"{slug}/{figure.id}{Path(figure.image).suffix.lower()}"
+    anchor = f"fig-{slug}-{figure.id}"
     return FigureView(
         id=figure.id,
         number=number,
-        src=f"{slug}/{figure.id}{suffix}",
+        anchor=anchor,
+        src=assets + file,
+        file=file,
         alt=figure.alt,
-        caption_html=Markup(markup.render_inline(figure.caption, numbers)),
+        caption_html=Markup(
+            markup.render_inline(figure.caption, numbers, {k: f"{page}#fig-{slug}-{k}" for k in numbers})
+        ),
         caption_md=markup.markdown_source(figure.caption, numbers),
         credit=figure.source,
     )

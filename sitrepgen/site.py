@@ -18,6 +18,7 @@ import datetime as dt
 import os
 import shutil
 import tempfile
+import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -142,43 +143,104 @@ def build(project: Project, *, page_size: str | None = None, strict: bool = Fals
         raise BuildError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
 
     env = render.make_environment(project.templates_dir)
-    site = {
-        "title": project.config.title,
-        "organisation": project.config.organisation,
-        "language": project.config.language,
-    }
+    site = site_context(project)
     size = page_size or project.config.page_size
-    outputs: dict[str, bytes | Path] = {}
-    warnings: list[str] = []
-    views: list[ReportView] = []
+    series = sorted(reports, key=lambda r: (r.report.period.end, r.slug))  # oldest first
     assets = {**font_files(), **project_assets(project)}
-    outputs.update(assets)
+    outputs: dict[str, bytes | Path] = dict(assets)
+    warnings: list[str] = []
 
-    for item in sorted(reports, key=lambda r: (r.report.period.end, r.slug)):
-        view = render.build_view(item.report, item.slug)
-        views.append(view)
-        report_dir = item.document.path.parent
-        sources = {f.id: resolve_figure(f.image, report_dir, project.root) for f in item.report.figures()}
-        figures = {f"reports/{figure.src}": sources[figure.id] for figure in view.figures}
+    def page(name: str, template: str, **context: object) -> None:
+        outputs[name] = render.render_template(env, template, site=site, **context).encode("utf-8")
+
+    views = [render.build_view(item.report, item.slug) for item in series]
+    for index, (item, view) in enumerate(zip(series, views)):
+        sources = {f.id: resolve_figure(f.image, item.document.path.parent, project.root) for f in item.report.figures()}
+        figures = {f"reports/{figure.file}": sources[figure.id] for figure in view.figures}
         outputs.update(figures)
-        context = {"report": item.report, "view": view, "site": site, "root": "../"}
-        outputs[f"reports/{item.slug}.md"] = render.render_template(env, "report.md.j2", **context).encode("utf-8")
-        outputs[f"reports/{item.slug}.html"] = render.render_template(env, "report.html.j2", **context).encode("utf-8")
+        context = {
+            "report": item.report,
+            "view": view,
+            "root": "../",
+            "previous": views[index - 1] if index > 0 else None,
+            "next": views[index + 1] if index + 1 < len(views) else None,
+        }
+        page(f"reports/{item.slug}.md", "report.md.j2", **context)
+        page(f"reports/{item.slug}.html", "report.html.j2", **context)
         print_html = render.render_template(
-            env, "print.html.j2", **context, page_size=size, **font_context("../assets/fonts/")
+            env, "print.html.j2", site=site, **context, page_size=size, **font_context("../assets/fonts/")
         )
         outputs[f"reports/{item.slug}.pdf"], pdf_warnings = _pdf(print_html, item, {**assets, **figures}, view)
         warnings += [f"{item.document.display}: PDF: {message}" for message in pdf_warnings]
 
     outputs["assets/style.css"] = render.render_template(env, "style.css.j2", **font_context("fonts/")).encode("utf-8")
-    index = [
+    from_root = [render.build_view(item.report, item.slug, page=f"reports/{item.slug}.html", assets="reports/") for item in series]
+    listed = [
         {"view": view, "href": f"reports/{view.slug}.html", "pdf": f"reports/{view.slug}.pdf", "md": f"reports/{view.slug}.md"}
-        for view in reversed(views)
+        for view in reversed(from_root)
     ]
-    outputs["index.html"] = render.render_template(env, "index.html.j2", reports=index, site=site, root="").encode("utf-8")
+    page("index.html", "index.html.j2", reports=listed, root="")
+    page("404.html", "404.html.j2", root=site["base_url"] or "")
+    regions = region_pages(series)
+    for region in regions:
+        page(f"regions/{region['slug']}.html", "region.html.j2", region_name=region["name"], entries=region["entries"], root="../")
+    page("regions/index.html", "regions.html.j2", regions=regions, root="../")
+    page("feed.xml", "feed.xml.j2", **feed_context(site, listed))
+    if site["base_url"]:
+        page("sitemap.xml", "sitemap.xml.j2", urls=sitemap_urls(site["base_url"], outputs, listed))
 
     write_tree(project.output_dir, outputs)
     return BuildResult(project.output_dir, reports, sorted(outputs), warnings, diagnostics)
+
+
+def site_context(project: Project) -> dict[str, str | None]:
+    config = project.config
+    return {"title": config.title, "organisation": config.organisation, "language": config.language, "base_url": config.base_url}
+
+
+def region_pages(series: list[LoadedReport]) -> list[dict[str, object]]:
+    """One page per region name: its section of every report, newest first, figures included."""
+    by_name: dict[str, list[dict[str, object]]] = {}
+    for item in reversed(series):
+        view = render.build_view(item.report, item.slug, page=f"../reports/{item.slug}.html", assets="../reports/")
+        for region in view.regions:
+            by_name.setdefault(region.name, []).append({"view": view, "region": region})
+    pages: dict[str, dict[str, object]] = {}
+    for name, entries in by_name.items():
+        slug = render.slugify(name)
+        if slug in pages:
+            raise BuildError(f"regions '{pages[slug]['name']}' and '{name}' would both write regions/{slug}.html; spell the region the same way in every report")
+        latest = entries[0]["view"]
+        assert isinstance(latest, ReportView)
+        pages[slug] = {"name": name, "slug": slug, "entries": entries, "count": len(entries), "latest": latest.period_text}
+    return sorted(pages.values(), key=lambda page: str(page["name"]).lower())
+
+
+def _atom_date(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def feed_context(site: dict[str, str | None], listed: list[dict[str, object]]) -> dict[str, object]:
+    """Atom entries, newest first; ids are stable (the page URL, or a UUID derived from it)."""
+    base = site["base_url"] or ""
+
+    def stable_id(path: str) -> str:
+        return base + path if base else f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'sitrepgen:' + str(site['title']) + ':' + path)}"
+
+    entries = []
+    for item in listed:
+        view = item["view"]
+        assert isinstance(view, ReportView)
+        entries.append(
+            {"view": view, "id": stable_id(str(item["href"])), "href": f"{base}{item['href']}", "pdf": f"{base}{item['pdf']}", "updated": _atom_date(view.report.published)}
+        )
+    return {"entries": entries, "feed_id": stable_id("feed.xml"), "updated": max(str(e["updated"]) for e in entries)}
+
+
+def sitemap_urls(base: str, outputs: dict[str, bytes | Path], listed: list[dict[str, object]]) -> list[dict[str, str | None]]:
+    published = {str(item["href"]): _atom_date(item["view"].report.published)[:10] for item in listed}  # type: ignore[attr-defined]
+    pages = sorted(name for name in outputs if name.endswith(".html") and name != "404.html")
+    return [{"loc": base + name, "lastmod": published.get(name)} for name in pages]
 
 
 def _pdf(html: str, item: LoadedReport, files: dict[str, Path], view: ReportView) -> tuple[bytes, list[str]]:

@@ -101,7 +101,8 @@ def env(tmp_path: Path) -> object:
 
 def context() -> dict[str, object]:
     r = report(title="Weekly <Conflict> & Summary")
-    return {"report": r, "view": render.build_view(r, "x"), "site": {"title": "S", "organisation": None, "language": "en"}, "root": "../"}
+    site = {"title": "S", "organisation": None, "language": "en", "base_url": None}
+    return {"report": r, "view": render.build_view(r, "x"), "site": site, "root": "../", "previous": None, "next": None}
 
 
 def test_html_is_autoescaped_and_markdown_is_escaped(tmp_path: Path) -> None:
