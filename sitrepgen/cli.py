@@ -9,13 +9,16 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from . import __version__
-from .config import Project, load_project
 from .diagnostics import Diagnostic, display_path, format_diagnostics
 from .serve import serve_command
+
+if TYPE_CHECKING:  # heavy modules (pydantic, ruamel, jinja) are imported by the commands that need them
+    from .config import Project
 
 
 class InputError(click.ClickException):
@@ -34,6 +37,8 @@ FORMATS = click.Choice(["text", "github", "json"])
 
 
 def _project(ctx: click.Context) -> Project:
+    from .config import load_project
+
     return load_project(ctx.obj["root"])
 
 
@@ -124,26 +129,63 @@ def schema(kind: str) -> None:
 @cli.command()
 @click.option("--page-size", type=click.Choice(["letter", "a4"]), default=None, help="PDF page size (default: from sitrepgen.yaml, else letter).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: publish nothing while any remain.")
+@click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes rendering PDFs (default: one per core).")
+@click.option("--force", is_flag=True, help="Ignore the build cache (.sitrepgen-cache/) and rebuild everything.")
 @click.pass_context
-def build(ctx: click.Context, page_size: str | None, strict: bool) -> None:
-    """Build every report into the output folder (default: site/): Markdown, HTML, PDF and an index."""
+def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | None, force: bool) -> None:
+    """Build every report into the output folder (default: site/): Markdown, HTML, PDF, pages, feed.
+
+    Only what changed is rendered again; with nothing changed the build stops at once.
+    """
+    from .cache import build_options, up_to_date
+
+    root = Path(ctx.obj["root"]).resolve()
+    if not force:
+        state = up_to_date(root, build_options(page_size, strict))
+        if state is not None:  # nothing read or written has changed: skip even the imports
+            for line in state.messages:
+                click.echo(line)
+            click.echo(f"{state.output_dir}/ is up to date: nothing changed since the last build")
+            return
+
     from .render import TemplateError
     from .site import BuildError, build as build_site
 
     project = _project(ctx)
     try:
-        result = build_site(project, page_size=page_size, strict=strict)
+        result = build_site(project, page_size=page_size, strict=strict, jobs=jobs, use_cache=not force, progress=_progress())
     except BuildError as exc:
         _print_diagnostics(exc.diagnostics, "text")
         raise InputError(str(exc)) from None
     except TemplateError as exc:
         raise InputError(f"{exc}; nothing was written") from None
-    _print_diagnostics(result.diagnostics, "text")
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
-    click.echo(
-        f"built {len(result.reports)} report(s) into {result.output_dir.relative_to(project.root).as_posix() if result.output_dir.is_relative_to(project.root) else result.output_dir}/ ({len(result.files)} files)"
-    )
+    for line in result.messages:
+        click.echo(line)
+    shown = display_path(result.output_dir, project.root)
+    click.echo(f"built {len(result.reports)} report(s) into {shown}/ ({len(result.files)} files, {result.rendered} PDF(s) rendered)")
+
+
+def _progress() -> object:
+    """A progress bar on a terminal; in CI (no terminal) one line, nothing per PDF."""
+    from .site import Progress
+
+    if not sys.stderr.isatty():
+        return Progress(start=lambda total, processes: click.echo(f"rendering {total} PDF(s) with {processes} process(es)", err=True))
+    bar: list[object] = []
+
+    def start(total: int, processes: int) -> None:
+        bar.append(click.progressbar(length=total, label=f"Rendering PDFs ({processes} processes)", file=sys.stderr))
+        bar[0].__enter__()  # type: ignore[attr-defined]
+
+    def advance() -> None:
+        if bar:
+            bar[0].update(1)  # type: ignore[attr-defined]
+
+    def finish() -> None:
+        if bar:
+            bar.pop().__exit__(None, None, None)  # type: ignore[attr-defined]
+
+    return Progress(start=start, advance=advance, finish=finish)
 
 
 def main() -> None:

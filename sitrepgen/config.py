@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
+from .cache import digest_bytes, versions
 from .lint import LintContext, Place
 from .load import MAX_BYTES, Document, load_model
 from .model import Strict
@@ -99,6 +101,12 @@ class Project:
     @property
     def output_dir(self) -> Path:
         return self.root / self.config.output_dir
+
+    def fingerprint(self) -> str:
+        """What validation depends on besides the report itself: the config and the code."""
+        path = self.root / CONFIG_NAME
+        data = path.read_bytes() if path.is_file() else b""
+        return digest_bytes(data) + json.dumps(versions(), sort_keys=True)
 
     def lint_context(self) -> LintContext:
         places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)

@@ -28,13 +28,15 @@ from dataclasses import dataclass, field
 from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 from urllib.parse import urlsplit
 
 import click
 
-from .config import CONFIG_NAME, Project, load_project
 from .diagnostics import sort_diagnostics
+
+if TYPE_CHECKING:  # the config (pydantic) is imported when the server starts, not with the CLI
+    from .config import Project
 
 __all__ = ["GENERATION_PATH", "BuildFailure", "PreviewServer", "serve_command"]
 
@@ -345,6 +347,8 @@ class PreviewServer:
             failure: BuildFailure | None = None
             warnings: list[str] = []
             try:
+                from .config import load_project
+
                 project = load_project(self._project.root)
                 self._project = project
                 result = build(project)
@@ -393,7 +397,7 @@ class PreviewServer:
             if first and (first[0] == output.name or first[0].startswith(f".{output.name}.")):
                 return False
         return (
-            path == project.root / CONFIG_NAME
+            path == project.root / "sitrepgen.yaml"
             or path.is_relative_to(project.reports_dir)
             or path.is_relative_to(project.templates_dir)
         )
@@ -446,6 +450,8 @@ class PreviewServer:
 @click.pass_context
 def serve_command(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
     """Build the site, serve it locally and rebuild and reload the browser on every save."""
+    from .config import load_project
+
     project = load_project(ctx.obj["root"])
     server = PreviewServer(project, host, port)
     try:

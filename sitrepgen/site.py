@@ -13,19 +13,36 @@ Output layout (all links relative, so the site works offline and from a subpath)
 
 from __future__ import annotations
 
+import concurrent.futures
 import dataclasses
 import datetime as dt
+import json
+import multiprocessing
 import os
 import shutil
 import tempfile
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render
-from .config import Project
-from .diagnostics import Diagnostic, Severity
-from .lint import resolve_figure, run_rules
+from .config import CONFIG_NAME, Project
+from .cache import (
+    PdfCache,
+    ReportCache,
+    State,
+    build_key,
+    build_options,
+    digest_bytes,
+    digest_file,
+    hash_inputs,
+    save_state,
+    versions,
+)
+from .diagnostics import Diagnostic, Severity, display_path, format_diagnostics
+from .lint import FigureProblem, resolve_figure, run_rules
+from .pdf import Source
 from .load import Document, load_model
 from .model import Report
 from .render import ReportView
@@ -61,6 +78,13 @@ class BuildResult:
     files: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    rendered: int = 0  #: PDFs rendered (the others came from the cache)
+
+    @property
+    def messages(self) -> list[str]:
+        """What the build has to say: its diagnostics (warnings), then WeasyPrint's warnings."""
+        lines = format_diagnostics(self.diagnostics).splitlines() if self.diagnostics else []
+        return lines + [f"warning: {warning}" for warning in self.warnings]
 
 
 def font_files() -> dict[str, Path]:
@@ -104,20 +128,58 @@ def load_report(path: Path, project: Project) -> tuple[Document, Report | None]:
     return loaded.document, loaded.model
 
 
+def _cached_report(path: Path, project: Project, cache: ReportCache | None, key: str) -> tuple[Document, Report | None] | None:
+    """A report validated by an earlier build, if nothing validation read has changed."""
+    entry = cache.get(path.as_posix(), key) if cache is not None else None
+    if entry is None:
+        return None
+    doc = Document(path=path, display=display_path(path, Path.cwd()), text=path.read_text(encoding="utf-8"))
+    doc.diagnostics = [
+        Diagnostic(doc.display, d["line"], d["col"], Severity(d["severity"]), d["code"], d["message"])
+        for d in entry["diagnostics"]
+    ]
+    return doc, Report.model_validate_json(entry["model"])
+
+
+def _remember(path: Path, project: Project, cache: ReportCache, key: str, doc: Document, report: Report) -> None:
+    figures = {}
+    for figure in report.figures():
+        try:
+            resolved = resolve_figure(figure.image, path.parent, project.root)
+        except FigureProblem:
+            return  # an invalid report is never cached
+        figures[str(resolved)] = digest_file(resolved)
+    diagnostics = [d.as_json() for d in doc.diagnostics]
+    cache.put(path.as_posix(), key, figures, {"model": report.model_dump_json(), "diagnostics": diagnostics})
+
+
 def gather(
-    project: Project, paths: list[Path] | None = None, *, strict: bool = False
+    project: Project, paths: list[Path] | None = None, *, strict: bool = False, cache: ReportCache | None = None
 ) -> tuple[list[LoadedReport], list[Diagnostic]]:
     """Load every report; all diagnostics of all files, and the reports that were valid.
 
-    Under ``strict`` every warning counts as an error (a publishing pipeline's choice).
+    Under ``strict`` every warning counts as an error (a publishing pipeline's choice). With a
+    ``cache``, a report whose YAML, figures and config are unchanged is not parsed again.
     """
     diagnostics: list[Diagnostic] = []
     if project.config_document is not None:
         diagnostics += project.config_document.diagnostics
     reports: list[LoadedReport] = []
     slugs: dict[str, Path] = {}
+    context = project.fingerprint()
     for path in paths if paths is not None else project.report_paths():
-        doc, report = load_report(path, project)
+        key = ""
+        if cache is not None:
+            try:
+                key = digest_bytes(path.read_bytes() + context.encode("utf-8"))
+            except OSError:
+                key = ""
+        loaded = _cached_report(path, project, cache, key) if key else None
+        if loaded is None:
+            loaded = load_report(path, project)
+            if cache is not None and key and loaded[1] is not None:
+                _remember(path, project, cache, key, *loaded)  # type: ignore[arg-type]
+        doc, report = loaded
         diagnostics += doc.diagnostics
         if report is None:
             continue
@@ -133,9 +195,34 @@ def gather(
     return reports, diagnostics
 
 
-def build(project: Project, *, page_size: str | None = None, strict: bool = False) -> BuildResult:
-    """Build the whole site; raise BuildError (and write nothing) on any error."""
-    reports, diagnostics = gather(project, strict=strict)
+@dataclass
+class Progress:
+    """How a long build reports progress: the CLI shows a bar on a terminal, a line in CI."""
+
+    start: Callable[[int, int], None] = lambda total, processes: None
+    advance: Callable[[], None] = lambda: None
+    finish: Callable[[], None] = lambda: None
+
+
+def build(
+    project: Project,
+    *,
+    page_size: str | None = None,
+    strict: bool = False,
+    jobs: int | None = None,
+    use_cache: bool = True,
+    progress: Progress | None = None,
+) -> BuildResult:
+    """Build the whole site; raise BuildError (and write nothing) on any error.
+
+    Reports, pages and feeds are rendered in memory; PDFs come from the cache when everything
+    they are made from is unchanged, and are otherwise rendered by a pool of ``jobs`` processes
+    (default: one per core). The output folder is swapped in only once all of it is ready.
+    """
+    scanned = [project.config.reports_dir, project.config.templates_dir]
+    inputs_before = hash_inputs(project.root, scanned, [CONFIG_NAME])  # before anything is read
+    report_cache = ReportCache(project.root) if use_cache else None
+    reports, diagnostics = gather(project, strict=strict, cache=report_cache)
     errors = [d for d in diagnostics if d.severity is Severity.ERROR]
     if errors:
         raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
@@ -147,8 +234,11 @@ def build(project: Project, *, page_size: str | None = None, strict: bool = Fals
     size = page_size or project.config.page_size
     series = sorted(reports, key=lambda r: (r.report.period.end, r.slug))  # oldest first
     assets = {**font_files(), **project_assets(project)}
+    asset_hashes = {url: digest_file(path) for url, path in assets.items()}
     outputs: dict[str, bytes | Path] = dict(assets)
-    warnings: list[str] = []
+    pdf_cache = PdfCache(project.root) if use_cache else None
+    pending: dict[str, tuple[str, PdfJob]] = {}  # output name -> (cache key, job)
+    inputs: set[Path] = set()
 
     def page(name: str, template: str, **context: object) -> None:
         outputs[name] = render.render_template(env, template, site=site, **context).encode("utf-8")
@@ -156,6 +246,7 @@ def build(project: Project, *, page_size: str | None = None, strict: bool = Fals
     views = [render.build_view(item.report, item.slug) for item in series]
     for index, (item, view) in enumerate(zip(series, views)):
         sources = {f.id: resolve_figure(f.image, item.document.path.parent, project.root) for f in item.report.figures()}
+        inputs.update(sources.values())
         figures = {f"reports/{figure.file}": sources[figure.id] for figure in view.figures}
         outputs.update(figures)
         context = {
@@ -167,11 +258,29 @@ def build(project: Project, *, page_size: str | None = None, strict: bool = Fals
         }
         page(f"reports/{item.slug}.md", "report.md.j2", **context)
         page(f"reports/{item.slug}.html", "report.html.j2", **context)
-        print_html = render.render_template(
-            env, "print.html.j2", site=site, **context, page_size=size, **font_context("../assets/fonts/")
+        job = PdfJob(
+            html=render.render_template(env, "print.html.j2", site=site, **context, page_size=size, **font_context("../assets/fonts/")),
+            page_url=f"reports/{item.slug}.html",
+            files={**assets, **figures},
+            source=_source(item, view),
         )
-        outputs[f"reports/{item.slug}.pdf"], pdf_warnings = _pdf(print_html, item, {**assets, **figures}, view)
-        warnings += [f"{item.document.display}: PDF: {message}" for message in pdf_warnings]
+        key = digest_bytes(
+            json.dumps(
+                [job.html, sorted({**asset_hashes, **{u: digest_file(p) for u, p in figures.items()}}.items()), digest_bytes(job.source.data), job.source.name, versions()],
+            ).encode("utf-8")
+        )
+        cached = pdf_cache.get(key) if pdf_cache is not None else None
+        if cached is not None:
+            outputs[f"reports/{item.slug}.pdf"] = cached
+        else:
+            pending[f"reports/{item.slug}.pdf"] = (key, job)
+
+    warnings: list[str] = []
+    for (name, (key, job)), (data, pdf_warnings) in zip(pending.items(), render_pdfs([job for _, job in pending.values()], jobs, progress)):
+        outputs[name] = data
+        if pdf_cache is not None:
+            pdf_cache.put(key, data)
+        warnings += [f"{job.source.name}: PDF: {message}" for message in pdf_warnings]
 
     outputs["assets/style.css"] = render.render_template(env, "style.css.j2", **font_context("fonts/")).encode("utf-8")
     from_root = [render.build_view(item.report, item.slug, page=f"reports/{item.slug}.html", assets="reports/") for item in series]
@@ -190,7 +299,108 @@ def build(project: Project, *, page_size: str | None = None, strict: bool = Fals
         page("sitemap.xml", "sitemap.xml.j2", urls=sitemap_urls(site["base_url"], outputs, listed))
 
     write_tree(project.output_dir, outputs)
-    return BuildResult(project.output_dir, reports, sorted(outputs), warnings, diagnostics)
+    result = BuildResult(project.output_dir, reports, sorted(outputs), warnings, diagnostics, len(pending))
+    if report_cache is not None and pdf_cache is not None:
+        report_cache.save()
+        pdf_cache.prune()
+        outside = {_relative(path, project.root) for path in inputs} - set(inputs_before)
+        save_state(
+            project.root,
+            State(
+                key=build_key(build_options(page_size, strict)),
+                scanned=scanned,
+                inputs={**inputs_before, **{name: digest_file(project.root / name) for name in outside}},
+                output_dir=project.config.output_dir,
+                outputs={name: digest_bytes(data) if isinstance(data, bytes) else digest_file(data) for name, data in outputs.items()},
+                messages=result.messages,
+            ),
+        )
+    return result
+
+
+def _relative(path: Path, root: Path) -> str:
+    return path.resolve().relative_to(root.resolve()).as_posix()
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """Everything one PDF is made from; picklable, so a worker process can render it."""
+
+    html: str
+    page_url: str
+    files: dict[str, Path]
+    source: Source
+
+
+def _render_job(job: PdfJob) -> tuple[bytes, list[str]]:
+    from .pdf import render_pdf
+
+    return render_pdf(job.html, page_url=job.page_url, files=job.files, source=job.source)
+
+
+def default_jobs() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def render_pdfs(jobs: list[PdfJob], processes: int | None, progress: Progress | None) -> list[tuple[bytes, list[str]]]:
+    """Render PDFs, in a process pool when there is more than one to do.
+
+    The pool uses the forkserver start method where there is one: it is safe in a process
+    with threads (the preview server), and its server imports WeasyPrint once, before forking
+    the workers, so each worker starts with it loaded.
+    """
+    from .pdf import PdfError
+
+    progress = progress or Progress()
+    processes = min(processes or default_jobs(), len(jobs))
+    if not jobs:
+        return []
+    progress.start(len(jobs), processes)
+    results: list[tuple[bytes, list[str]] | None] = [None] * len(jobs)
+    try:
+        if processes <= 1:
+            for index, job in enumerate(jobs):
+                results[index] = _render_job(job)
+                progress.advance()
+        else:
+            with _pool(processes) as pool:
+                futures = {pool.submit(_render_job, job): index for index, job in enumerate(jobs)}
+                try:
+                    for future in concurrent.futures.as_completed(futures):
+                        results[futures[future]] = future.result()
+                        progress.advance()
+                except BaseException:
+                    for future in futures:
+                        future.cancel()
+                    raise
+    except PdfError as exc:
+        raise BuildError(f"a PDF could not be made: {exc}") from None
+    finally:
+        progress.finish()
+    return [result for result in results if result is not None]
+
+
+def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:
+    methods = multiprocessing.get_all_start_methods()
+    if "forkserver" in methods:
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["sitrepgen.pdf", "weasyprint"])
+    else:
+        context = multiprocessing.get_context("spawn")
+    return concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=context)
+
+
+def _source(item: LoadedReport, view: ReportView) -> Source:
+    published = item.report.published
+    return Source(
+        name=item.document.path.name,
+        data=item.document.path.read_bytes(),
+        description=f"YAML source of {view.heading_title}",
+        date=dt.datetime(published.year, published.month, published.day, tzinfo=dt.timezone.utc),
+    )
 
 
 def site_context(project: Project) -> dict[str, str | None]:
@@ -241,22 +451,6 @@ def sitemap_urls(base: str, outputs: dict[str, bytes | Path], listed: list[dict[
     published = {str(item["href"]): _atom_date(item["view"].report.published)[:10] for item in listed}  # type: ignore[attr-defined]
     pages = sorted(name for name in outputs if name.endswith(".html") and name != "404.html")
     return [{"loc": base + name, "lastmod": published.get(name)} for name in pages]
-
-
-def _pdf(html: str, item: LoadedReport, files: dict[str, Path], view: ReportView) -> tuple[bytes, list[str]]:
-    from .pdf import PdfError, Source, render_pdf
-
-    published = item.report.published
-    source = Source(
-        name=item.document.path.name,
-        data=item.document.path.read_bytes(),
-        description=f"YAML source of {view.heading_title}",
-        date=dt.datetime(published.year, published.month, published.day, tzinfo=dt.timezone.utc),
-    )
-    try:
-        return render_pdf(html, page_url=f"reports/{item.slug}.html", files=files, source=source)
-    except PdfError as exc:
-        raise BuildError(f"{item.document.display}: the PDF could not be made: {exc}") from None
 
 
 def write_tree(target: Path, outputs: dict[str, bytes | Path]) -> None:

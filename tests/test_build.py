@@ -161,7 +161,7 @@ def test_rebuild_replaces_the_whole_site(project: Path) -> None:
     stale.write_text("old", encoding="utf-8")
     build(load_project(project))
     assert not stale.exists()
-    assert sorted(p.name for p in project.iterdir()) == ["site", "sitrepgen.yaml", "sitreps", "templates"]
+    assert sorted(p.name for p in project.iterdir()) == [".sitrepgen-cache", "site", "sitrepgen.yaml", "sitreps", "templates"]
 
 
 class _Counter(http.server.BaseHTTPRequestHandler):
