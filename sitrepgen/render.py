@@ -7,6 +7,7 @@ Markdown, HTML and PDF outputs cannot disagree; the templates only arrange what 
 from __future__ import annotations
 
 import re
+import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from . import markup
+from .diagnostics import display_path
 from .model import Figure, KeyFigure, Report
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
@@ -289,4 +291,12 @@ def render_template(env: jinja2.Environment, name: str, **context: Any) -> str:
     except jinja2.TemplateSyntaxError as exc:
         raise TemplateError(f"{exc.filename or exc.name}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
-        raise TemplateError(f"template '{name}': {exc.message}") from None
+        raise TemplateError(f"{_where(exc, name)}: {exc.message}") from None
+
+
+def _where(exc: BaseException, name: str) -> str:
+    """'templates/masthead.html.j2:3': the template line that failed, from Jinja's traceback."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename.endswith(".j2")]
+    if not frames:
+        return f"template '{name}'"
+    return f"{display_path(Path(frames[-1].filename))}:{frames[-1].lineno}"

@@ -19,8 +19,10 @@ import datetime as dt
 import json
 import multiprocessing
 import os
+import queue
 import shutil
 import tempfile
+import threading
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -154,7 +156,12 @@ def _remember(path: Path, project: Project, cache: ReportCache, key: str, doc: D
 
 
 def gather(
-    project: Project, paths: list[Path] | None = None, *, strict: bool = False, cache: ReportCache | None = None
+    project: Project,
+    paths: list[Path] | None = None,
+    *,
+    strict: bool = False,
+    cache: ReportCache | None = None,
+    on_report: Callable[[LoadedReport], None] | None = None,
 ) -> tuple[list[LoadedReport], list[Diagnostic]]:
     """Load every report; all diagnostics of all files, and the reports that were valid.
 
@@ -190,6 +197,8 @@ def gather(
             continue
         slugs[slug] = path
         reports.append(LoadedReport(doc, report, slug))
+        if on_report is not None and not doc.has_errors:
+            on_report(reports[-1])  # e.g. start its PDF while the next report is read
     if strict:
         diagnostics = [dataclasses.replace(d, severity=Severity.ERROR) for d in diagnostics]
     return reports, diagnostics
@@ -222,65 +231,64 @@ def build(
     scanned = [project.config.reports_dir, project.config.templates_dir]
     inputs_before = hash_inputs(project.root, scanned, [CONFIG_NAME])  # before anything is read
     report_cache = ReportCache(project.root) if use_cache else None
-    reports, diagnostics = gather(project, strict=strict, cache=report_cache)
-    errors = [d for d in diagnostics if d.severity is Severity.ERROR]
-    if errors:
-        raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
-    if not reports:
-        raise BuildError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
-
+    pdf_cache = PdfCache(project.root) if use_cache else None
     env = render.make_environment(project.templates_dir)
     site = site_context(project)
     size = page_size or project.config.page_size
-    series = sorted(reports, key=lambda r: (r.report.period.end, r.slug))  # oldest first
     assets = {**font_files(), **project_assets(project)}
     asset_hashes = {url: digest_file(path) for url, path in assets.items()}
     outputs: dict[str, bytes | Path] = dict(assets)
-    pdf_cache = PdfCache(project.root) if use_cache else None
-    pending: dict[str, tuple[str, PdfJob]] = {}  # output name -> (cache key, job)
     inputs: set[Path] = set()
 
-    def page(name: str, template: str, **context: object) -> None:
-        outputs[name] = render.render_template(env, template, site=site, **context).encode("utf-8")
-
-    views = [render.build_view(item.report, item.slug) for item in series]
-    for index, (item, view) in enumerate(zip(series, views)):
+    def start_pdf(item: LoadedReport) -> None:
+        """Make the print page as soon as a report is valid; render it unless the cache has it."""
+        view = render.build_view(item.report, item.slug)
         sources = {f.id: resolve_figure(f.image, item.document.path.parent, project.root) for f in item.report.figures()}
         inputs.update(sources.values())
         figures = {f"reports/{figure.file}": sources[figure.id] for figure in view.figures}
         outputs.update(figures)
-        context = {
-            "report": item.report,
-            "view": view,
-            "root": "../",
-            "previous": views[index - 1] if index > 0 else None,
-            "next": views[index + 1] if index + 1 < len(views) else None,
-        }
-        page(f"reports/{item.slug}.md", "report.md.j2", **context)
-        page(f"reports/{item.slug}.html", "report.html.j2", **context)
-        job = PdfJob(
-            html=render.render_template(env, "print.html.j2", site=site, **context, page_size=size, **font_context("../assets/fonts/")),
-            page_url=f"reports/{item.slug}.html",
-            files={**assets, **figures},
-            source=_source(item, view),
+        html = render.render_template(
+            env, "print.html.j2", site=site, report=item.report, view=view, root="../",
+            page_size=size, **font_context("../assets/fonts/"),
         )
-        key = digest_bytes(
-            json.dumps(
-                [job.html, sorted({**asset_hashes, **{u: digest_file(p) for u, p in figures.items()}}.items()), digest_bytes(job.source.data), job.source.name, versions()],
-            ).encode("utf-8")
-        )
+        job = PdfJob(html=html, page_url=f"reports/{item.slug}.html", files={**assets, **figures}, source=_source(item, view))
+        hashes = sorted({**asset_hashes, **{url: digest_file(path) for url, path in figures.items()}}.items())
+        key = digest_bytes(json.dumps([html, hashes, digest_bytes(job.source.data), job.source.name, versions()]).encode("utf-8"))
         cached = pdf_cache.get(key) if pdf_cache is not None else None
         if cached is not None:
             outputs[f"reports/{item.slug}.pdf"] = cached
         else:
-            pending[f"reports/{item.slug}.pdf"] = (key, job)
+            renderer.submit(f"reports/{item.slug}.pdf", key, job)
 
-    warnings: list[str] = []
-    for (name, (key, job)), (data, pdf_warnings) in zip(pending.items(), render_pdfs([job for _, job in pending.values()], jobs, progress)):
-        outputs[name] = data
-        if pdf_cache is not None:
-            pdf_cache.put(key, data)
-        warnings += [f"{job.source.name}: PDF: {message}" for message in pdf_warnings]
+    with PdfRenderer(jobs or default_jobs(), progress or Progress()) as renderer:
+        reports, diagnostics = gather(project, strict=strict, cache=report_cache, on_report=start_pdf)
+        errors = [d for d in diagnostics if d.severity is Severity.ERROR]
+        if errors:
+            raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
+        if not reports:
+            raise BuildError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
+
+        def page(name: str, template: str, **context: object) -> None:
+            outputs[name] = render.render_template(env, template, site=site, **context).encode("utf-8")
+
+        series = sorted(reports, key=lambda r: (r.report.period.end, r.slug))  # oldest first
+        views = [render.build_view(item.report, item.slug) for item in series]
+        for index, (item, view) in enumerate(zip(series, views)):
+            context = {
+                "report": item.report,
+                "view": view,
+                "root": "../",
+                "previous": views[index - 1] if index > 0 else None,
+                "next": views[index + 1] if index + 1 < len(views) else None,
+            }
+            page(f"reports/{item.slug}.md", "report.md.j2", **context)
+            page(f"reports/{item.slug}.html", "report.html.j2", **context)
+        warnings: list[str] = []
+        for name, key, job, (data, pdf_warnings) in renderer.results():
+            outputs[name] = data
+            if pdf_cache is not None:
+                pdf_cache.put(key, data)
+            warnings += [f"{job.source.name}: PDF: {message}" for message in pdf_warnings]
 
     outputs["assets/style.css"] = render.render_template(env, "style.css.j2", **font_context("fonts/")).encode("utf-8")
     from_root = [render.build_view(item.report, item.slug, page=f"reports/{item.slug}.html", assets="reports/") for item in series]
@@ -299,7 +307,7 @@ def build(
         page("sitemap.xml", "sitemap.xml.j2", urls=sitemap_urls(site["base_url"], outputs, listed))
 
     write_tree(project.output_dir, outputs)
-    result = BuildResult(project.output_dir, reports, sorted(outputs), warnings, diagnostics, len(pending))
+    result = BuildResult(project.output_dir, reports, sorted(outputs), warnings, diagnostics, renderer.rendered)
     if report_cache is not None and pdf_cache is not None:
         report_cache.save()
         pdf_cache.prune()
@@ -345,42 +353,85 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
-def render_pdfs(jobs: list[PdfJob], processes: int | None, progress: Progress | None) -> list[tuple[bytes, list[str]]]:
-    """Render PDFs, in a process pool when there is more than one to do.
+class PdfRenderer:
+    """Renders PDFs as they are handed in, so the first renders while later reports are read.
 
-    The pool uses the forkserver start method where there is one: it is safe in a process
-    with threads (the preview server), and its server imports WeasyPrint once, before forking
-    the workers, so each worker starts with it loaded.
+    One PDF is rendered in this process at the end (an edit of one report should not pay for
+    starting a pool); from the second one on, a background thread starts a process pool and
+    feeds it, so the main thread never waits for the workers to start. The pool uses the
+    forkserver start method where there is one: safe in a process with threads (the preview
+    server), and its server imports WeasyPrint once, before forking the workers.
     """
-    from .pdf import PdfError
 
-    progress = progress or Progress()
-    processes = min(processes or default_jobs(), len(jobs))
-    if not jobs:
-        return []
-    progress.start(len(jobs), processes)
-    results: list[tuple[bytes, list[str]] | None] = [None] * len(jobs)
-    try:
-        if processes <= 1:
-            for index, job in enumerate(jobs):
-                results[index] = _render_job(job)
-                progress.advance()
-        else:
-            with _pool(processes) as pool:
-                futures = {pool.submit(_render_job, job): index for index, job in enumerate(jobs)}
-                try:
-                    for future in concurrent.futures.as_completed(futures):
-                        results[futures[future]] = future.result()
-                        progress.advance()
-                except BaseException:
-                    for future in futures:
-                        future.cancel()
-                    raise
-    except PdfError as exc:
-        raise BuildError(f"a PDF could not be made: {exc}") from None
-    finally:
-        progress.finish()
-    return [result for result in results if result is not None]
+    def __init__(self, processes: int, progress: Progress) -> None:
+        self.processes = processes
+        self.progress = progress
+        self.jobs: list[tuple[str, str, PdfJob]] = []
+        self.rendered = 0
+        self._queue: queue.Queue[tuple[int, PdfJob] | None] = queue.Queue()
+        self._futures: dict[int, concurrent.futures.Future[tuple[bytes, list[str]]]] = {}
+        self._feeder: threading.Thread | None = None
+        self._executor: concurrent.futures.ProcessPoolExecutor | None = None
+        self._failure: BaseException | None = None
+
+    def submit(self, name: str, key: str, job: PdfJob) -> None:
+        self.jobs.append((name, key, job))
+        if self.processes > 1 and len(self.jobs) >= 2:
+            if self._feeder is None:
+                self._feeder = threading.Thread(target=self._feed, name="sitrepgen-pdf-pool", daemon=True)
+                self._feeder.start()
+                self._queue.put((0, self.jobs[0][2]))
+            self._queue.put((len(self.jobs) - 1, job))
+
+    def _feed(self) -> None:
+        try:
+            self._executor = _pool(self.processes)
+            while (item := self._queue.get()) is not None:
+                index, job = item
+                self._futures[index] = self._executor.submit(_render_job, job)
+        except BaseException as exc:  # reported by results(), in the main thread
+            self._failure = exc
+
+    def results(self) -> list[tuple[str, str, PdfJob, tuple[bytes, list[str]]]]:
+        """Every PDF handed in, rendered, in the order they were handed in."""
+        from .pdf import PdfError
+
+        if not self.jobs:
+            return []
+        self.progress.start(len(self.jobs), self.processes if self._feeder else 1)
+        rendered: list[tuple[bytes, list[str]] | None] = [None] * len(self.jobs)
+        try:
+            if self._feeder is None:
+                for index, (_, _, job) in enumerate(self.jobs):
+                    rendered[index] = _render_job(job)
+                    self.progress.advance()
+            else:
+                self._queue.put(None)
+                self._feeder.join()
+                if self._failure is not None:
+                    raise self._failure
+                for future in concurrent.futures.as_completed(self._futures.values()):
+                    future.result()
+                    self.progress.advance()
+                for index, future in self._futures.items():
+                    rendered[index] = future.result()
+        except PdfError as exc:
+            raise BuildError(f"a PDF could not be made: {exc}") from None
+        finally:
+            self.progress.finish()
+        self.rendered = len(self.jobs)
+        return [(name, key, job, result) for (name, key, job), result in zip(self.jobs, rendered) if result is not None]
+
+    def __enter__(self) -> PdfRenderer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Always stop the pool: after success, an error in a report, or Ctrl+C."""
+        if self._feeder is not None:
+            self._queue.put(None)
+            self._feeder.join()
+        if self._executor is not None:
+            self._executor.shutdown(wait=True, cancel_futures=True)
 
 
 def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:

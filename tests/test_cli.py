@@ -111,8 +111,9 @@ def test_broken_template_is_a_clean_error(project: Path) -> None:
     (project / "templates" / "masthead.html.j2").write_text("{{ report.nope }}", encoding="utf-8")
     result = run(project, "build")
     assert result.exit_code == 1
-    assert result.stderr.startswith("Error: template 'report.html.j2': ")
-    assert "nope" in result.stderr and "nothing was written" in result.stderr
+    masthead = (project / "templates" / "masthead.html.j2").as_posix()
+    assert result.stderr.startswith(f"Error: {masthead}:1: ")
+    assert "has no attribute 'nope'" in result.stderr and "nothing was written" in result.stderr
     assert not (project / "site").exists()
 
 

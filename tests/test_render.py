@@ -140,7 +140,7 @@ def test_template_typo_is_an_error_not_blank(tmp_path: Path) -> None:
     templates = tmp_path / "templates"
     templates.mkdir()
     (templates / "masthead.html.j2").write_text("<h1>{{ report.titel }}</h1>", encoding="utf-8")
-    with pytest.raises(render.TemplateError, match="titel"):
+    with pytest.raises(render.TemplateError, match=r"masthead.html.j2:1: .*titel"):
         render.render_template(render.make_environment(templates), "report.html.j2", **context())
 
 

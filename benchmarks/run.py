@@ -1,0 +1,186 @@
+"""Side-by-side benchmark of `sitrepgen build` against the pandoc pipeline and WeasyPrint alone.
+
+    python benchmarks/run.py [--reports 40] [--jobs 2] [--repeat 1]
+
+It makes a project of N weekly reports (the seed and date-shifted copies), then measures, in one
+run and on the same reports: a cold build, a rebuild with nothing changed, a rebuild after one
+report was edited, the pandoc pipeline a user would otherwise script (per report: Markdown to
+standalone HTML, and Markdown to PDF with --pdf-engine=weasyprint) and WeasyPrint alone rendering
+sitrepgen's own print HTML, both with the same number of processes. Each timing is the wall time
+of a whole command (interpreter start-up included), the best of --repeat runs; memory is the peak
+resident size of the largest process, from getrusage in a wrapper process.
+
+Not a test: the test suite has no timing assertions. Record results in docs/performance.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from tests.helpers import write_series  # noqa: E402
+
+BIN = Path(sys.executable).parent
+
+
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
+    """Wall seconds and peak RSS (MB) of the largest process of ``command`` and its children."""
+    wrapper = (
+        "import resource, subprocess, sys, time\n"
+        "start = time.perf_counter()\n"
+        "code = subprocess.run(sys.argv[1:]).returncode\n"
+        "elapsed = time.perf_counter() - start\n"
+        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
+        "print(f'{elapsed} {rss} {code}', file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", wrapper, *command], cwd=cwd, env=env, capture_output=True, text=True)
+    elapsed, rss, code = done.stderr.strip().splitlines()[-1].split()
+    if code != "0":
+        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
+    return float(elapsed), int(rss) // 1024
+
+
+def best(runs: int, command: list[str], cwd: Path, prepare=None, env: dict[str, str] | None = None) -> tuple[float, int]:
+    results = []
+    for _ in range(runs):
+        if prepare is not None:
+            prepare()
+        results.append(measure(command, cwd, env))
+    return min(r[0] for r in results), max(r[1] for r in results)
+
+
+def make_project(root: Path, reports: int) -> None:
+    shutil.copytree(REPO / "sitreps", root / "sitreps")
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy(REPO / "sitrepgen.yaml", root / "sitrepgen.yaml")
+    write_series(root / "sitreps", reports - 1)
+
+
+PANDOC_ONE = (
+    "set -e; md=$1; out=$2/$(basename $md .md); "
+    "pandoc \"$md\" -s -o \"$out.html\" --metadata title=report; "
+    "pandoc \"$md\" -o \"$out.pdf\" --pdf-engine=weasyprint --metadata title=report"
+)
+
+
+def pandoc_pipeline(site: Path, out: Path, jobs: int) -> list[str]:
+    """The peer: pandoc per report, run with ``jobs`` at a time (xargs -P)."""
+    markdown = sorted(str(p) for p in (site / "reports").glob("*.md"))
+    return ["bash", "-c", f"printf '%s\\n' {' '.join(markdown)} | xargs -P {jobs} -I{{}} bash -c '{PANDOC_ONE}' _ {{}} {out}"]
+
+
+WEASYPRINT_ALONE = """
+import sys, weasyprint
+for html in sys.argv[1:]:
+    weasyprint.HTML(filename=html).write_pdf(html[:-5] + ".pdf", pdf_variant="pdf/a-3a", pdf_tags=True)
+"""
+
+
+def weasyprint_alone(project: Path, out: Path, jobs: int) -> list[str]:
+    """WeasyPrint rendering sitrepgen's own print HTML, ``jobs`` processes, one import each."""
+    from sitrepgen import render
+    from sitrepgen.config import load_project
+    from sitrepgen.site import font_context, gather, site_context
+
+    shutil.copytree(project / "site", out)
+    loaded = load_project(project)
+    reports, _ = gather(loaded)
+    env = render.make_environment(loaded.templates_dir)
+    pages = []
+    for item in reports:
+        view = render.build_view(item.report, item.slug)
+        html = render.render_template(
+            env, "print.html.j2", report=item.report, view=view, site=site_context(loaded), root="../",
+            previous=None, next=None, page_size=loaded.config.page_size, **font_context("../assets/fonts/"),
+        )
+        page = out / "reports" / f"{item.slug}.print.html"
+        page.write_text(html, encoding="utf-8")
+        pages.append(str(page))
+    shares = [pages[i::jobs] for i in range(jobs)]
+    script = out / "render.py"
+    script.write_text(WEASYPRINT_ALONE, encoding="utf-8")
+    commands = " & ".join(f"{sys.executable} {script} {' '.join(share)}" for share in shares if share)
+    return ["bash", "-c", f"{commands} & wait"]
+
+
+def edit_one(project: Path, counter: list[int]) -> None:
+    counter[0] += 1
+    path = project / "sitreps" / "2016-12-01.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("killing and injuring dozens", f"killing and injuring dozens (edit {counter[0]})", 1).replace(f"(edit {counter[0] - 1})", ""), encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--reports", type=int, default=40)
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--repeat", type=int, default=1)
+    args = parser.parse_args()
+    if shutil.which("pandoc") is None:
+        raise SystemExit("pandoc not found: apt-get install pandoc")
+    env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}  # pandoc runs `weasyprint`
+    sitrepgen = [str(BIN / "sitrepgen")]
+    rows: dict[str, tuple[float, int]] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        work = Path(tmp)
+        project = work / "project"
+        project.mkdir()
+        make_project(project, args.reports)
+        build = [*sitrepgen, "-C", str(project), "build", "--jobs", str(args.jobs)]
+
+        def clean() -> None:
+            shutil.rmtree(project / "site", ignore_errors=True)
+            shutil.rmtree(project / ".sitrepgen-cache", ignore_errors=True)
+
+        rows["sitrepgen: cold build"] = best(args.repeat, build, REPO, clean)
+        rows["sitrepgen: nothing changed"] = best(args.repeat, build, REPO)
+        counter = [0]
+        rows["sitrepgen: one report edited"] = best(args.repeat, build, REPO, lambda: edit_one(project, counter))
+
+        def fresh(name: str) -> Path:
+            out = work / name
+            shutil.rmtree(out, ignore_errors=True)
+            return out
+
+        pandoc_out = work / "pandoc"
+        rows["pandoc pipeline (html + pdf)"] = best(
+            args.repeat, pandoc_pipeline(project / "site", pandoc_out, args.jobs), REPO,
+            lambda: fresh("pandoc").mkdir(), env,
+        )
+        alone = weasyprint_alone(project, fresh("alone"), args.jobs)
+        rows["WeasyPrint alone (same HTML)"] = best(args.repeat, alone, REPO)
+
+    cold = rows["sitrepgen: cold build"][0]
+    print(f"\n{args.reports} reports, {args.jobs} process(es), best of {args.repeat}; "
+          f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}\n")
+    print(f"| {'measure':<32} | {'seconds':>8} | {'peak MB':>8} |")
+    print(f"|{'-' * 34}|{'-' * 10}|{'-' * 10}|")
+    for name, (seconds, rss) in rows.items():
+        print(f"| {name:<32} | {seconds:8.2f} | {rss:8d} |")
+    ratios = {
+        "pandoc / cold build (want >= 8)": rows["pandoc pipeline (html + pdf)"][0] / cold,
+        "cold build / WeasyPrint alone (want <= 1.2)": cold / rows["WeasyPrint alone (same HTML)"][0],
+        "nothing changed / cold (want <= 0.05)": rows["sitrepgen: nothing changed"][0] / cold,
+        "one edited / cold (want <= 0.15)": rows["sitrepgen: one report edited"][0] / cold,
+    }
+    print()
+    for name, value in ratios.items():
+        print(f"{name:<45} {value:6.3f}")
+    print(f"{'largest process of a sitrepgen build (MB)':<45} {max(rows[k][1] for k in rows if k.startswith('sitrepgen')):6d}")
+    print(json.dumps({"rows": rows, "ratios": ratios}), file=sys.stderr)
+
+
+if __name__ == "__main__":
+    main()
