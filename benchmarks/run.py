@@ -8,7 +8,7 @@ report was edited, the pandoc pipeline a user would otherwise script (per report
 standalone HTML, and Markdown to PDF with --pdf-engine=weasyprint) and WeasyPrint alone rendering
 sitrepgen's own print HTML, both with the same number of processes. Each timing is the wall time
 of a whole command (interpreter start-up included), the best of --repeat runs; memory is the peak
-resident size of the largest process, from getrusage in a wrapper process.
+resident size of the largest process of the command's process tree (Linux /proc).
 
 Not a test: the test suite has no timing assertions. Record results in docs/performance.md.
 """
@@ -24,7 +24,6 @@ import subprocess
 import sys
 import tempfile
 import time
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
@@ -35,30 +34,56 @@ from tests.helpers import write_series  # noqa: E402
 BIN = Path(sys.executable).parent
 
 
-def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int]:
-    """Wall seconds and peak RSS (MB) of the largest process of ``command`` and its children."""
-    wrapper = (
-        "import resource, subprocess, sys, time\n"
-        "start = time.perf_counter()\n"
-        "code = subprocess.run(sys.argv[1:]).returncode\n"
-        "elapsed = time.perf_counter() - start\n"
-        "rss = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss\n"
-        "print(f'{elapsed} {rss} {code}', file=sys.stderr)\n"
-    )
-    done = subprocess.run([sys.executable, "-c", wrapper, *command], cwd=cwd, env=env, capture_output=True, text=True)
-    elapsed, rss, code = done.stderr.strip().splitlines()[-1].split()
-    if code != "0":
-        raise SystemExit(f"{' '.join(command)} failed:\n{done.stdout}\n{done.stderr}")
-    return float(elapsed), int(rss) // 1024
+def _peaks(root_pid: int, peaks: dict[int, int]) -> None:
+    """Record VmHWM (peak resident size, kB) of ``root_pid`` and all its descendants."""
+    parents: dict[int, int] = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                    parents[int(entry)] = int(handle.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    family, changed = {root_pid}, True
+    while changed:
+        grown = {pid for pid, parent in parents.items() if parent in family} | family
+        changed, family = grown != family, grown
+    for pid in family:
+        try:
+            with open(f"/proc/{pid}/status", encoding="utf-8") as handle:
+                for line in handle:
+                    if line.startswith("VmHWM:"):
+                        peaks[pid] = max(peaks.get(pid, 0), int(line.split()[1]))
+        except OSError:
+            continue
+
+
+def measure(command: list[str], cwd: Path, env: dict[str, str] | None = None, memory: bool = False) -> tuple[float, int]:
+    """Wall seconds; with ``memory``, also the peak resident size (MB) of the largest process of
+    the command's tree, polled from /proc every 50 ms (a separate run: polling costs CPU time)."""
+    peaks: dict[int, int] = {}
+    start = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    if memory:
+        while process.poll() is None:
+            _peaks(process.pid, peaks)
+            time.sleep(0.05)
+    output_bytes = process.communicate()[0]
+    elapsed = time.perf_counter() - start
+    output = output_bytes.decode("utf-8", "replace")
+    if process.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed:\n{output}")
+    return elapsed, max(peaks.values(), default=0) // 1024
 
 
 def best(runs: int, command: list[str], cwd: Path, prepare=None, env: dict[str, str] | None = None) -> tuple[float, int]:
-    results = []
-    for _ in range(runs):
+    """Best wall time of ``runs``, then one more run to measure memory."""
+    times = []
+    for _ in range(runs + 1):
         if prepare is not None:
             prepare()
-        results.append(measure(command, cwd, env))
-    return min(r[0] for r in results), max(r[1] for r in results)
+        times.append(measure(command, cwd, env, memory=len(times) == runs))
+    return min(t for t, _ in times[:runs]), times[-1][1]
 
 
 def make_project(root: Path, reports: int) -> None:

@@ -1,0 +1,1 @@
+"""Support for the site tests that need a browser or the Nu HTML checker (see support.py)."""
