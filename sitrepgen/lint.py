@@ -233,18 +233,20 @@ def check_placeholders(doc: Document, report: Report, ctx: LintContext) -> None:
             doc.add(line, col, "placeholder", f"placeholder '{PLACEHOLDER}' left in the text; replace it with this week's content", W)
 
 
-_LINK_RE = re.compile(r"(!?)\[[^\]]*\]\(\s*<?([^)\s>]*)")
-
-
 def check_links(doc: Document, report: Report, ctx: LintContext) -> None:
+    """Links the allowlist refuses and inline images, found by the same scanner that neutralises
+    them in the Markdown output (so a destination with parentheses is quoted whole)."""
     for loc, text in text_fields(report):
-        for match in _LINK_RE.finditer(text):
-            image, url = match.group(1), match.group(2)
-            line, col = doc.position_of_text(loc, match.group(0))
-            if image:
+        seen: Counter[str] = Counter()
+        for link in markup.links(text):
+            needle = text[link.start : link.end]
+            line, col = doc.position_of_text(loc, needle, seen[needle])
+            seen[needle] += 1
+            if link.image:
                 doc.add(line, col, "inline-image", "images inside text are not shown; add the image to the region's figures and cite it with {fig:ID}", W)
-            elif url and not markup.link_allowed(url):
-                doc.add(line, col, "unsafe-link", f"link to '{url[:60]}' is not allowed (only http, https, mailto and relative links) and is shown as plain text", W)
+            elif not link.allowed:
+                shown = link.url if len(link.url) <= 60 else link.url[:57] + "..."
+                doc.add(line, col, "unsafe-link", f"link to '{shown}' is not allowed (only http, https, mailto and relative links) and is shown as plain text", W)
 
 
 RULES: tuple[Rule, ...] = (

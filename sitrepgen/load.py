@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 import types
 import typing
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Generic, TypeVar
@@ -21,8 +23,10 @@ from typing import Any, Generic, TypeVar
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq, TaggedScalar
-from ruamel.yaml.error import MarkedYAMLError, YAMLError
-from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
+from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+from ruamel.yaml.reader import ReaderError
 
 from .diagnostics import CODES, Diagnostic, Severity, display_path
 
@@ -30,14 +34,44 @@ from .diagnostics import CODES, Diagnostic, Severity, display_path
 MAX_BYTES = 2 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_NODES = 100_000
+#: Largest integer accepted: a count in a report fits in 64 bits, and a bigger one (a 5,000-digit
+#: hex literal) would fail later, when Python refuses to print it.
+MAX_INT = 2**63 - 1
+
+#: The characters YAML refuses written raw in a file (control characters, lone surrogates,
+#: U+FFFE/U+FFFF), which a double-quoted escape such as "\x01" or "\ud800" still lets through.
+#: None belongs in a report, and several break an output (XML 1.0 cannot carry them in the feed,
+#: UTF-8 cannot encode a lone surrogate, a terminal obeys an escape sequence in a message).
+_UNPUBLISHABLE_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ud800-\udfff\ufffe\uffff]")
 
 ModelT = TypeVar("ModelT", bound=BaseModel)
 Loc = tuple[str | int, ...]
 
 
+class TooManyNodesError(MarkedYAMLError):
+    """The file holds more values than MAX_NODES, before any alias is even expanded."""
+
+
+class _BudgetComposer(Composer):  # type: ignore[misc]
+    """ruamel's composer, stopping at MAX_NODES nodes.
+
+    The pure-Python parser needs tens of microseconds a node, so a 2 MB file of one-letter list
+    items would take a minute to compose before any later limit could apply.
+    """
+
+    nodes = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise TooManyNodesError(None, None, f"the file holds more than {MAX_NODES:,} values", self.parser.peek_event().start_mark)
+        return super().compose_node(parent, index)
+
+
 def make_yaml() -> YAML:
     """A fresh round-trip loader: safe from code execution, keeps positions and comments."""
     yaml = YAML(typ="rt", pure=True)
+    yaml.Composer = _BudgetComposer
     yaml.max_depth = MAX_DEPTH
     yaml.allow_duplicate_keys = False
     return yaml
@@ -92,10 +126,16 @@ class Document:
         for index, part in enumerate(loc):
             last = index == len(loc) - 1
             if isinstance(node, CommentedMap) and isinstance(part, str) and part in node:
-                where = node.lc.key(part) if (last and at_key) else node.lc.value(part)
+                marks = (node.lc.data or {}).get(part)
+                if marks is None:  # a key merged in with '<<' has no position of its own
+                    break
+                where = (marks[0], marks[1]) if (last and at_key) else (marks[2], marks[3])
                 node = node[part]
             elif isinstance(node, CommentedSeq) and isinstance(part, int) and 0 <= part < len(node):
-                where = node.lc.item(part)
+                marks = (node.lc.data or {}).get(part)
+                if marks is None:
+                    break
+                where = (marks[0], marks[1])
                 node = node[part]
             else:
                 break
@@ -177,6 +217,8 @@ def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None =
         return doc
     doc.tree = _parse(doc)
     if doc.tree is None:
+        if not doc.has_errors:  # '---' or '~' alone: a document with no value
+            doc.add(0, 0, "empty-file", "the file holds no value; a report needs at least title, period, published and regions")
         return doc
     if not isinstance(doc.tree, CommentedMap):
         doc.add(*_start(doc.tree), "not-a-mapping", f"the file must hold a mapping of keys (title: ..., period: ...), not {describe(doc.tree)}")
@@ -220,16 +262,134 @@ def _check_directives(doc: Document) -> bool:
 
 
 def _parse(doc: Document) -> Any:
+    """Compose the node graph, check its size and depth, and only then construct the tree.
+
+    The check must come before construction: ruamel expands merge keys ('<<') while it
+    constructs, and a chain of merges in a small file can keep it busy for minutes.
+    """
     yaml = make_yaml()
     try:
-        return yaml.load(doc.text)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ReusedAnchorWarning)  # valid YAML: the later anchor wins
+            root = yaml.compose(doc.text)
+        doc._composed = root
+        if root is None or not _graph_within_limits(doc, root):
+            return None
+        return yaml.constructor.construct_document(root)
     except MarkedYAMLError as exc:
         _syntax_diagnostic(doc, exc)
+    except ReaderError as exc:
+        _reader_diagnostic(doc, exc)
     except YAMLError as exc:  # an unmarked YAML error still names the file
         doc.add(0, 0, "yaml-syntax", _one_line(str(exc)))
     except RecursionError:
         doc.add(0, 0, "too-deep", f"the YAML nests too deeply (more than {MAX_DEPTH} levels)")
+    except (ValueError, TypeError, ArithmeticError, LookupError) as exc:  # a scalar ruamel cannot construct
+        _construction_diagnostic(doc, exc)
     return None
+
+
+def _reader_diagnostic(doc: Document, exc: ReaderError) -> None:
+    """A character YAML does not allow in a file (a raw control character), at its position."""
+    position = exc.position if isinstance(exc.position, int) and 0 <= exc.position <= len(doc.text) else 0
+    line = doc.text.count("\n", 0, position)
+    col = position - (doc.text.rfind("\n", 0, position) + 1)
+    code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+    doc.add(line, col, "yaml-syntax", f"the character U+{code:04X} is not allowed in a YAML file; remove it")
+
+
+def _construction_diagnostic(doc: Document, exc: Exception) -> None:
+    """A scalar that looks like a date or number but is not one ('2016-02-30'), at its line.
+
+    ruamel's error has no position, so each scalar is constructed again, alone, by a fresh
+    constructor (the failed one keeps half-built state), until the culprit is found.
+    """
+    for node in _scalars(doc._composed):
+        try:
+            make_yaml().constructor.construct_object(node, deep=True)
+        except (ValueError, TypeError, ArithmeticError, LookupError) as problem:
+            kind = str(node.tag).rsplit(":", 1)[-1]
+            kind = {"timestamp": "date", "int": "number", "float": "number"}.get(kind, kind)
+            doc.add(node.start_mark.line, node.start_mark.column, "invalid-value", f"{_quoted(str(node.value))} is not a valid {kind}: {_one_line(problem)[:80]}")
+            return
+        except Exception:  # noqa: BLE001 - another scalar's problem; keep looking
+            continue
+    for node in _nodes(doc._composed):  # a mapping or list used as a key cannot be hashed
+        for key, _ in node.value if isinstance(node, MappingNode) else ():
+            if not isinstance(key, ScalarNode):
+                doc.add(key.start_mark.line, key.start_mark.column, "yaml-key", "keys must be plain words, not a mapping or a list")
+                return
+    doc.add(0, 0, "yaml-syntax", f"cannot read the YAML: {_one_line(exc)[:120]}")
+
+
+def _nodes(root: Node | None) -> Iterator[Node]:
+    """Every node of a composed graph once (an alias is the node it names, so a graph can share
+    nodes and even contain cycles)."""
+    seen: set[int] = set()
+    stack: list[Node] = [root] if root is not None else []
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        yield node
+        if isinstance(node, MappingNode):
+            stack.extend(item for pair in node.value for item in pair)
+        elif isinstance(node, SequenceNode):
+            stack.extend(node.value)
+
+
+def _scalars(root: Node | None) -> list[ScalarNode]:
+    """Every scalar node once, in document order."""
+    found = [node for node in _nodes(root) if isinstance(node, ScalarNode)]
+    return sorted(found, key=lambda node: node.start_mark.index)
+
+
+def _children(node: Node) -> list[Node]:
+    """What a node holds: values, and keys that are not plain scalars (a key can be an alias too)."""
+    if isinstance(node, MappingNode):
+        return [key for key, _ in node.value if not isinstance(key, ScalarNode)] + [value for _, value in node.value]
+    if isinstance(node, SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _graph_within_limits(doc: Document, root: Node) -> bool:
+    """Count the values and the depth the graph expands to through its aliases, without expanding.
+
+    Each node is visited once (sizes and depths are memoised), so a billion-laughs file costs
+    no more than its own length; a value that contains itself is refused here too.
+    """
+    size: dict[int, int] = {}
+    depth: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            children = _children(node)
+            size[key] = min(1 + sum(size[id(child)] for child in children), MAX_NODES + 1)
+            depth[key] = min(1 + max((depth[id(child)] for child in children), default=0), MAX_DEPTH + 1)
+            open_nodes.discard(key)
+            mark = node.start_mark
+            if size[key] > MAX_NODES:
+                doc.add(mark.line, mark.column, "too-many-nodes", f"the file expands to more than {MAX_NODES:,} values (aliases expanding too far?)")
+                return False
+            if depth[key] > MAX_DEPTH:
+                doc.add(mark.line, mark.column, "too-deep", f"the YAML nests more than {MAX_DEPTH} levels deep (counting what its aliases bring in)")
+                return False
+            continue
+        if key in size:
+            continue
+        if key in open_nodes:
+            mark = node.start_mark
+            doc.add(mark.line, mark.column, "yaml-alias", "an alias refers to a value that contains it; remove the recursive alias")
+            return False
+        open_nodes.add(key)
+        stack.append((node, True))
+        stack.extend((child, False) for child in reversed(_children(node)))
+    return True
 
 
 def _syntax_diagnostic(doc: Document, exc: MarkedYAMLError) -> None:
@@ -239,9 +399,12 @@ def _syntax_diagnostic(doc: Document, exc: MarkedYAMLError) -> None:
     name = type(exc).__name__
     if name == "DuplicateKeyError":
         key = re.search(r'duplicate key "(.*?)"', problem)
-        first = _first_key_line(doc.text, exc.context_mark, key.group(1) if key else None)
+        first = _first_key_line(doc._composed, exc.context_mark, key.group(1) if key else None)
         where = f" (first defined on line {first + 1})" if first is not None else ""
         doc.add(line, col, "duplicate-key", f"duplicate key '{key.group(1) if key else '?'}'{where}; each key may appear once")
+        return
+    if name == "TooManyNodesError":
+        doc.add(line, col, "too-many-nodes", f"the file holds more than {MAX_NODES:,} values; no report needs that many")
         return
     if name == "MaxDepthExceededError":
         doc.add(line, col, "too-deep", f"the YAML nests more than {MAX_DEPTH} levels deep")
@@ -260,25 +423,15 @@ def _indented_with_tab(text: str, line: int) -> bool:
     return "\t" in indent
 
 
-def _first_key_line(text: str, mapping_mark: Any, key: str | None) -> int | None:
+def _first_key_line(root: Node | None, mapping_mark: Any, key: str | None) -> int | None:
     """Line (0-based) of a duplicated key's first occurrence, found in the composed node graph."""
     if mapping_mark is None or key is None:
         return None
-    try:
-        root = make_yaml().compose(text)
-    except YAMLError:
-        return None
-    stack: list[Node] = [root] if root is not None else []
-    while stack:
-        node = stack.pop()
-        if isinstance(node, MappingNode):
-            if node.start_mark.line == mapping_mark.line and node.start_mark.column == mapping_mark.column:
-                for key_node, _ in node.value:
-                    if getattr(key_node, "value", None) == key:
-                        return key_node.start_mark.line
-            stack.extend(v for pair in node.value for v in pair)
-        elif isinstance(node, SequenceNode):
-            stack.extend(node.value)
+    for node in _nodes(root):
+        if isinstance(node, MappingNode) and node.start_mark.line == mapping_mark.line and node.start_mark.column == mapping_mark.column:
+            for key_node, _ in node.value:
+                if getattr(key_node, "value", None) == key:
+                    return key_node.start_mark.line
     return None
 
 
@@ -330,17 +483,29 @@ class _Converter:
     def _key(self, key: Any, loc: Loc) -> Any:
         if not isinstance(key, str):
             self.doc.add_at(loc, "yaml-key", f"keys must be plain words, not {describe(key)}")
-            return repr(key)
+            return f"<{describe(key)}>"
+        if (bad := _UNPUBLISHABLE_RE.search(key)) is not None:
+            self.doc.add_at(loc, "yaml-key", f"a key contains {_character(bad.group(0))}; keys must be plain words")
+            return key.encode("utf-8", "backslashreplace").decode("utf-8")
         return str(key)
 
     def _scalar(self, node: Any, loc: Loc) -> Any:
         if node is None or isinstance(node, bool):
             return node
         if isinstance(node, str):
+            if (bad := _UNPUBLISHABLE_RE.search(node)) is not None:
+                self.doc.add_at(loc, "invalid-value", f"{_name(loc)} contains {_character(bad.group(0))}, which cannot be published; remove it")
+                return None
             return str(node)
         if isinstance(node, int):
+            if abs(node) > MAX_INT:
+                self.doc.add_at(loc, "invalid-value", f"{_name(loc)} is {describe(node)}; numbers in a report stay below {MAX_INT:,}")
+                return None
             return int(node)
         if isinstance(node, float):
+            if not math.isfinite(node):
+                self.doc.add_at(loc, "invalid-value", f"{_name(loc)} must be a finite number, not {node}")
+                return None
             return float(node)
         if isinstance(node, (dt.date, dt.datetime)):
             return node
@@ -433,6 +598,18 @@ def _explain(error: Any, loc: Loc, model: type[BaseModel]) -> tuple[str, str]:
     return "invalid-value", f"{where}: {message}"
 
 
+def _quoted(text: str) -> str:
+    """A text for a message: quoted, escaped, and shortened when long."""
+    return repr(text if len(text) <= 40 else text[:37] + "...")
+
+
+def _character(char: str) -> str:
+    """'the control character U+0001', for a message (the character itself may be unprintable)."""
+    code = ord(char)
+    kind = "the lone surrogate" if 0xD800 <= code <= 0xDFFF else "the non-character" if code in (0xFFFE, 0xFFFF) else "the control character"
+    return f"{kind} U+{code:04X}"
+
+
 def _name(loc: Loc) -> str:
     text = ""
     for part in loc:
@@ -481,13 +658,17 @@ def describe(value: Any) -> str:
         return "an empty value"
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
-    if isinstance(value, dict):
+    if isinstance(value, (dict, Mapping)):
         return "a mapping"
+    if isinstance(value, TaggedScalar):
+        tag = getattr(value.tag, "value", value.tag)
+        return f"a value tagged '{tag}'"
     if isinstance(value, (list, tuple)):
         return "a list"
     if isinstance(value, str):
-        shown = value if len(value) <= 40 else value[:37] + "..."
-        return f"the text {shown!r}"
+        return f"the text {_quoted(value)}"
+    if isinstance(value, int) and abs(value) > MAX_INT:
+        return f"a number of {value.bit_length()} bits"  # printing it in decimal may be refused
     if isinstance(value, (int, float)):
         return f"the number {value}"
     if isinstance(value, dt.datetime):

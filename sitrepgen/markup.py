@@ -2,29 +2,32 @@
 
 Report text is untrusted: raw HTML is off, links must use an allowed scheme (anything else stays
 literal text), and images come only from a report's ``figures`` (inline images are not parsed).
-Figure cross-references are written ``{fig:ID}`` and rendered as "Figure N".
+The Markdown output, which copies the writer's source, is neutralised to match (``markdown_source``),
+so that no other Markdown viewer makes live what the HTML shows as text. Figure cross-references
+are written ``{fig:ID}`` and rendered as "Figure N". See docs/security.md.
 """
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml, unescapeAll
+from markdown_it.helpers import parseLinkDestination
 from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
-from markdown_it.common.utils import escapeHtml
 from markdown_it.utils import EnvType, OptionsDict
 
 from .model import FIGURE_REF_RE
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
-_CODE_SPAN_RE = re.compile(r"(`+)(?:.+?)(?<!`)\1(?!`)", re.DOTALL)
-_AUTOLINK_RE = re.compile(r"<(?:https?|mailto):[^<>\s]*>")
 
 
 def link_allowed(url: str) -> bool:
@@ -85,59 +88,287 @@ def render_inline(
     return markdown().renderInline(text, {"figure_numbers": dict(figure_numbers), "figure_links": dict(figure_links or {})})
 
 
-def _outside_code(text: str) -> Iterator[tuple[bool, str]]:
-    """Split text into (is_code, piece) so that code spans are left exactly as written."""
-    pos = 0
-    for match in _CODE_SPAN_RE.finditer(text):
-        yield False, text[pos : match.start()]
-        yield True, match.group(0)
-        pos = match.end()
-    yield False, text[pos:]
+# --------------------------------------------------------------------------- reading the source
+#
+# The .md output copies the writer's Markdown rather than re-rendering it, so its safety depends
+# on seeing the source the way a CommonMark reader does: which backticks open a code span, which
+# characters a backslash escapes, where a link's destination is. The scanner below follows the
+# CommonMark rules for exactly those constructs; whatever it gets wrong is caught afterwards by
+# parsing the result with a permissive reader (``markdown_is_inert``).
+
+_ASCII_PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_BACKTICKS_RE = re.compile(r"`+")
+_PARAGRAPH_END_RE = re.compile(r"\n[ \t]*(?:\n|$)")
+_URI_AUTOLINK_RE = re.compile(r"<([a-zA-Z][a-zA-Z0-9+.\-]{1,31}:[^<>\x00-\x20]*)>")
+_EMAIL_AUTOLINK_RE = re.compile(
+    r"<([a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?"
+    r"(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*)>"
+)
+#: How much of a link destination is read to judge it. Whether a destination is allowed depends
+#: on its scheme alone, which even written in character references ('&#106;&#97;...') fits well
+#: within this; reading no further keeps a paragraph of a million '[]:' linear, not quadratic.
+_DESTINATION_WINDOW = 512
+_RAW_DESTINATION_RE = re.compile(r"[^\x00-\x20]*")
+#: How much of a decoded destination decides it: its scheme, or its leading '/'.
+_JUDGED = 128
+#: How much of a refused destination is delimited exactly, to be quoted in a warning.
+_SHOWN = 200
+#: Where a link reference definition may start: the beginning of a line, after indentation and
+#: the markers of block quotes and list items.
+_DEFINITION_START_RE = re.compile(r"[ \t>*+\-]*(?:[0-9]{1,9}[.)][ \t]*)?[ \t>]*")
+_DEFINITION_INDENT = 64
+#: Rounds of escaping refused links (an escaped bracket can re-pair the others); anything left
+#: over is caught by the verifying parse (see markdown_source).
+_MAX_ROUNDS = 4
+
+
+def _plain_mask(text: str) -> list[bool]:
+    """For each character, whether it is plain text to a CommonMark reader.
+
+    Not plain: code spans (a run of backticks up to the next run of the same length in the same
+    paragraph), backslash escapes (both characters), and autolinks the allowlist accepts (which
+    the HTML output also turns into links). Everything else, including a ``<`` that starts raw
+    HTML, is plain: report Markdown never has raw HTML. Linear in the length of the text, so a
+    hostile paragraph cannot stall the build.
+    """
+    closers = _BacktickRuns(text)
+    plain = [True] * len(text)
+    i, size = 0, len(text)
+    while i < size:
+        char = text[i]
+        if char == "\\" and i + 1 < size and text[i + 1] in _ASCII_PUNCTUATION:
+            plain[i] = plain[i + 1] = False
+            i += 2
+        elif char == "`":
+            run = _BACKTICKS_RE.match(text, i)
+            assert run is not None
+            end = closers.closing(run.end(), len(run.group(0)))
+            if end is None:
+                i = run.end()  # no closing run: the backticks are literal
+            else:
+                plain[i:end] = [False] * (end - i)
+                i = end
+        elif char == "<" and (autolink := _allowed_autolink(text, i)) is not None:
+            plain[i:autolink] = [False] * (autolink - i)
+            i = autolink
+        else:
+            i += 1
+    return plain
+
+
+class _BacktickRuns:
+    """Where each maximal run of backticks starts, by length, and where paragraphs end."""
+
+    def __init__(self, text: str) -> None:
+        self.starts: dict[int, list[int]] = {}
+        for run in _BACKTICKS_RE.finditer(text):
+            self.starts.setdefault(len(run.group(0)), []).append(run.start())
+        self.paragraph_ends = [match.start() for match in _PARAGRAPH_END_RE.finditer(text)]
+        self.size = len(text)
+
+    def closing(self, start: int, length: int) -> int | None:
+        """End of the first run of exactly ``length`` backticks at or after ``start``, in the
+        same paragraph: the end of the code span that an opening run ending at ``start`` opens."""
+        index = bisect.bisect_left(self.paragraph_ends, start)
+        limit = self.paragraph_ends[index] if index < len(self.paragraph_ends) else self.size
+        starts = self.starts.get(length, [])
+        found = bisect.bisect_left(starts, start)
+        if found < len(starts) and starts[found] < limit:
+            return starts[found] + length
+        return None
+
+
+def _allowed_autolink(text: str, start: int) -> int | None:
+    """End of an autolink at ``start`` that the HTML output would also make a link, else None."""
+    uri = _URI_AUTOLINK_RE.match(text, start)
+    if uri is not None:
+        return uri.end() if _reader_allows(uri.group(1)) else None
+    email = _EMAIL_AUTOLINK_RE.match(text, start)
+    if email is not None:
+        return email.end() if _reader_allows("mailto:" + email.group(1)) else None
+    return None
+
+
+def _reader_allows(destination: str) -> bool:
+    """What the HTML output decides for a destination, after the same normalisation."""
+    md = markdown()
+    return bool(md.validateLink(md.normalizeLink(destination)))
+
+
+def _safe_href(href: str) -> bool:
+    """An href a reader may follow: allowed, or empty (a link to the page itself)."""
+    return not href.strip() or link_allowed(href)
+
+
+@dataclass(frozen=True)
+class Link:
+    """A link, image or link reference definition in Markdown source, as a reader would see it."""
+
+    start: int  #: index of the opening '[' (or of the '!' of an image)
+    bracket: int  #: index of the opening '['
+    destination: int  #: index where the destination starts
+    end: int  #: index just after the destination
+    url: str  #: the destination (for a refused one, as CommonMark delimits it), decoded
+    image: bool
+    definition: bool  #: '[label]: url' rather than '[text](url)'
+    allowed: bool  #: what the allowlist says, judged as the HTML output judges it
+
+
+def _links(text: str, plain: list[bool]) -> Iterator[Link]:
+    """Every '[text](url)', '![alt](url)' and '[label]: url' whose brackets are plain text.
+
+    A candidate is reported whether or not a reader would complete it as a link (a missing ')'
+    and so on): escaping the bracket of something that was not a link is harmless.
+    """
+    size = len(text)
+    openers: list[int] = []
+    line_start = 0
+    for i, char in enumerate(text):
+        if char == "\n":
+            line_start = i + 1
+            if _PARAGRAPH_END_RE.match(text, i):
+                openers.clear()  # links never span paragraphs
+        if not plain[i] or char not in "[]":
+            continue
+        if char == "[":
+            openers.append(i)
+            continue
+        if not openers:
+            continue
+        bracket = openers.pop()
+        after = i + 1
+        if after >= size or not plain[after] or text[after] not in "(:":
+            continue
+        definition = text[after] == ":"
+        if definition and (bracket - line_start > _DEFINITION_INDENT or _DEFINITION_START_RE.fullmatch(text, line_start, bracket) is None):
+            continue
+        pos = after + 1
+        while pos < size and pos - after <= _DESTINATION_WINDOW and text[pos] in " \t\n":
+            pos += 1
+        url, end = _destination(text, pos)
+        if definition and not url:
+            continue
+        allowed = _reader_allows(url[:_JUDGED]) or not url[:_JUDGED].strip()
+        if not allowed:  # delimit it exactly, for the message that quotes it
+            exact = parseLinkDestination(text, pos, min(size, pos + _SHOWN))
+            if exact.ok and exact.str:
+                url, end = exact.str, exact.pos
+        image = bracket > 0 and text[bracket - 1] == "!" and plain[bracket - 1]
+        yield Link(bracket - 1 if image else bracket, bracket, pos, end, url, image, definition, allowed)
+
+
+def _destination(text: str, pos: int) -> tuple[str, int]:
+    """The destination starting at ``pos`` as a reader decodes it (escapes and character
+    references), read no further than _DESTINATION_WINDOW and up to the first space, and where
+    that ends (which may include the ')' that closes the link: only its start is judged)."""
+    window = text[pos : pos + _DESTINATION_WINDOW]
+    if window.startswith("<"):
+        closing = window.find(">")
+        raw = window[1 : closing if closing >= 0 else len(window)].split("\n", 1)[0]
+        end = pos + 1 + len(raw) + (1 if closing == len(raw) + 1 else 0)
+    else:
+        match = _RAW_DESTINATION_RE.match(window)
+        raw = match.group(0) if match else ""
+        end = pos + len(raw)
+    return unescapeAll(raw), end
+
+
+def links(text: str) -> list[Link]:
+    """The links, inline images and link definitions of a Markdown field (for the linter)."""
+    return list(_links(text, _plain_mask(text)))
 
 
 def figure_refs(text: str) -> list[str]:
     """Figure ids referenced in ``text``, in order, ignoring code spans and escaped braces."""
-    refs = []
-    for is_code, piece in _outside_code(text):
-        if not is_code:
-            refs += [m.group(1) for m in FIGURE_REF_RE.finditer(piece) if not _escaped(piece, m.start())]
-    return refs
+    plain = _plain_mask(text)
+    return [match.group(1) for match in _figure_ref_matches(text, plain)]
 
 
-def _escaped(text: str, index: int) -> bool:
-    backslashes = len(text[:index]) - len(text[:index].rstrip("\\"))
-    return backslashes % 2 == 1
+def _figure_ref_matches(text: str, plain: list[bool]) -> Iterator[re.Match[str]]:
+    for match in FIGURE_REF_RE.finditer(text):
+        if all(plain[match.start() : match.end()]):
+            yield match
 
 
 def markdown_source(text: str, figure_numbers: Mapping[str, int]) -> str:
-    """Report Markdown made ready for the .md output.
+    """Report Markdown made ready for the .md output, inert in any Markdown viewer.
 
-    References become plain "Figure N" (pleasant as plain text), and any ``<`` that is not an
-    autolink is escaped, so a Markdown viewer with raw HTML on still shows a pasted ``<script>``
-    as text, as the HTML and PDF outputs do.
+    References become plain "Figure N" (pleasant as plain text). Then what the HTML output shows
+    as text is escaped so that another viewer shows it as text too: every ``<`` that is not an
+    allowed autolink (a pasted ``<script>``), the ``!`` of an inline image (the HTML output makes
+    it a link, never an image), and the ``[`` of a link or link definition whose destination the
+    allowlist refuses (``javascript:``, ``file:``, ``data:``). Allowed links stay links. Code spans
+    are left exactly as written. Should the result still hold raw HTML, an image or a refused link
+    to a permissive reader (the scanner misjudged some exotic construct), every ``<`` and ``[``
+    becomes a character reference instead: less pretty, but inert by construction.
     """
-    out = []
-    for is_code, piece in _outside_code(text):
-        if is_code:
-            out.append(piece)
+    plain = _plain_mask(text)
+    escape: set[int] = {i for i, char in enumerate(text) if plain[i] and char == "<"}
+    escape |= {i for i, char in enumerate(text[:-1]) if char == "!" and plain[i] and plain[i + 1] and text[i + 1] == "["}
+    for _ in range(_MAX_ROUNDS):
+        found = list(_links(text, plain))
+        refused = {link.bracket for link in found if not link.allowed}
+        if not refused:
+            # '[a](<https://x.org/a b>)': the '<' of an allowed destination is not HTML.
+            escape -= {link.destination for link in found if text[link.destination : link.destination + 1] == "<"}
+            break
+        escape |= refused
+        for index in refused:  # an escaped bracket no longer pairs: look again
+            plain[index] = False
+    references = {match.start(): match for match in _figure_ref_matches(text, plain)}
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        match = references.get(i)
+        if match is not None and match.group(1) in figure_numbers:
+            out.append(f"Figure {figure_numbers[match.group(1)]}")
+            i = match.end()
             continue
-        piece = FIGURE_REF_RE.sub(
-            lambda m: m.group(0) if _escaped(piece, m.start()) or m.group(1) not in figure_numbers
-            else f"Figure {figure_numbers[m.group(1)]}",
-            piece,
-        )
-        out.append(_escape_angles(piece))
+        out.append("\\" + text[i] if i in escape else text[i])
+        i += 1
+    result = "".join(out)
+    if "<" not in text and "[" not in text:
+        return result  # without '<' there is no HTML or autolink, without '[' no link or image
+    if markdown_is_inert(result) and markdown_is_inert("x " + result):  # alone, and as a caption
+        return result
+    return _character_references(text, figure_numbers, references)
+
+
+def _character_references(text: str, figure_numbers: Mapping[str, int], references: Mapping[int, re.Match[str]]) -> str:
+    """The fallback: no ``<`` and no ``[`` left at all, so no HTML, link or image can form."""
+    out: list[str] = []
+    i = 0
+    while i < len(text):
+        match = references.get(i)
+        if match is not None and match.group(1) in figure_numbers:
+            out.append(f"Figure {figure_numbers[match.group(1)]}")
+            i = match.end()
+            continue
+        out.append({"<": "&lt;", "[": "&#91;"}.get(text[i], text[i]))
+        i += 1
     return "".join(out)
 
 
-def _escape_angles(text: str) -> str:
-    pieces, pos = [], 0
-    for match in _AUTOLINK_RE.finditer(text):
-        if link_allowed(match.group(0)[1:-1]):
-            pieces += [text[pos : match.start()].replace("<", "\\<"), match.group(0)]
-            pos = match.end()
-    pieces.append(text[pos:].replace("<", "\\<"))
-    return "".join(pieces)
+@lru_cache(maxsize=1)
+def _permissive() -> MarkdownIt:
+    """A careless Markdown viewer: raw HTML on, images on, any link followed."""
+    md = MarkdownIt("commonmark", {"html": True})
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    return md
+
+
+def markdown_is_inert(text: str) -> bool:
+    """True when even a permissive viewer finds no raw HTML, no image and no refused link."""
+    env: dict[str, Any] = {}
+    stack = list(_permissive().parse(text, env))
+    while stack:
+        token = stack.pop()
+        if token.type in ("html_inline", "html_block", "image"):
+            return False
+        if token.type == "link_open" and not _safe_href(str(token.attrGet("href") or "")):
+            return False
+        stack.extend(token.children or ())
+    return all(_safe_href(str(ref.get("href", ""))) for ref in env.get("references", {}).values())
 
 
 _MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>|])")

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -100,7 +102,7 @@ def new_report(project: Project, *, start: dt.date | None = None, end: dt.date |
     new_start, new_end = next_period(latest.report, start, end)
     target = latest.document.path.with_name(f"{new_end.isoformat()}.yaml")
     if target.exists():
-        raise NewReportError(f"{target.name} already exists in {target.parent.name}/; edit it, or choose another period with --start/--end")
+        raise NewReportError(_exists(target))
 
     yaml = make_yaml()
     yaml.preserve_quotes = True
@@ -110,6 +112,50 @@ def new_report(project: Project, *, start: dt.date | None = None, end: dt.date |
     advance(tree, latest.report, new_start, new_end)
     buffer = io.StringIO()
     yaml.dump(tree, buffer)
-    with target.open("x", encoding="utf-8") as handle:  # never overwrite a writer's file
-        handle.write(buffer.getvalue())
+    write_new_file(target, buffer.getvalue())
     return target
+
+
+def _exists(target: Path) -> str:
+    """The one message for 'that file is there', whichever check finds it."""
+    return f"{target.name} already exists in {target.parent.name}/; edit it, or choose another period with --start/--end"
+
+
+def write_new_file(target: Path, text: str) -> None:
+    """Create ``target`` holding ``text``, all at once, and never over an existing file.
+
+    The text goes to a hidden temporary file beside the target first, so an editor, the live
+    preview or a crash never sees half a report. It is then hard-linked into place: a link fails
+    if the name exists, so a file that appeared meanwhile (a writer's) is never replaced, as
+    ``os.replace`` would do. Where hard links are not supported, the name is claimed by exclusive
+    creation and the finished file moved over that (still empty) claim.
+    """
+    temporary = _temporary_beside(target)
+    try:
+        with os.fdopen(os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666), "w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temporary, target)
+        except FileExistsError:
+            raise NewReportError(_exists(target)) from None
+        except OSError:  # no hard links here (some network and FAT file systems)
+            try:
+                os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            except FileExistsError:
+                raise NewReportError(_exists(target)) from None
+            try:
+                os.replace(temporary, target)
+            except OSError:
+                target.unlink(missing_ok=True)  # our own empty claim, not a writer's file
+                raise
+    except OSError as exc:
+        raise NewReportError(f"cannot write {target.name} in {target.parent.name}/: {exc.strerror or exc}") from None
+    finally:
+        temporary.unlink(missing_ok=True)
+
+
+def _temporary_beside(target: Path) -> Path:
+    """A fresh hidden name in the target's folder (hidden files are never taken for reports)."""
+    return target.with_name(f".{target.name}.{secrets.token_hex(6)}.tmp")

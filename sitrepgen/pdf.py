@@ -35,21 +35,32 @@ class PdfError(Exception):
 
 
 def make_fetcher(files: Mapping[str, Path], base: str = VIRTUAL_BASE) -> Any:
-    """A URLFetcher that serves ``files`` (site-relative URL -> project file) and nothing else."""
+    """A URLFetcher that serves ``files`` (site-relative URL -> project file) and nothing else.
+
+    Every refusal is also kept in the fetcher's ``refused`` list: WeasyPrint draws an SVG inside
+    a catch-all, so a refusal there (an SVG figure pointing at a server or at file:///etc/passwd)
+    does not stop the rendering; ``render_pdf`` turns it into an error afterwards.
+    """
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     class ProjectFetcher(URLFetcher):  # type: ignore[misc]
+        refused: list[str]
+
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
             target, _ = urldefrag(url)
             relative = unquote(target[len(base) :]) if target.startswith(base) else None
             path = files.get(relative) if relative is not None else None
             if path is None:
                 shown = url if len(url) < 120 else url[:117] + "..."
-                raise FatalURLFetchingError(f"refused to fetch '{shown}': only the report's own figures and the bundled fonts may be loaded")
+                message = f"refused to fetch '{shown}': only the report's own figures and the bundled fonts may be loaded"
+                self.refused.append(message)
+                raise FatalURLFetchingError(message)
             content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
             return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
 
-    return ProjectFetcher(timeout=1, allowed_protocols=("https",))
+    fetcher = ProjectFetcher(timeout=1, allowed_protocols=("https",))
+    fetcher.refused = []
+    return fetcher
 
 
 @contextmanager
@@ -114,6 +125,14 @@ def render_pdf(
                 pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=attachments, uncompressed_pdf=False
             )
         except FatalURLFetchingError as exc:
-            raise PdfError(str(exc.__cause__ or exc)) from None
+            raise _failure(str(exc.__cause__ or exc), source) from None
+    if fetcher.refused:  # refused inside an SVG, where WeasyPrint carries on without the image
+        raise _failure(fetcher.refused[0], source)
     assert data is not None
     return data, warnings
+
+
+def _failure(message: str, source: Source | None) -> PdfError:
+    """The error, naming the report it came from: PDFs may render in another process, where the
+    caller no longer knows which report a failure belongs to."""
+    return PdfError(f"{message} (the PDF of {source.name})" if source is not None else message)

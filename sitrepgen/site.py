@@ -5,10 +5,11 @@ been made, so the last good site survives any error.
 
 Output layout (all links relative, so the site works offline and from a subpath)::
 
-    site/index.html
+    site/index.html, 404.html, feed.xml, sitemap.xml (with base_url)
     site/assets/style.css, site/assets/fonts/*.ttf, and the project's templates/assets/*
     site/reports/<slug>.html | .md | .pdf
     site/reports/<slug>/<figure-id>.<ext>
+    site/regions/index.html, site/regions/<region>.html
 """
 
 from __future__ import annotations
@@ -29,7 +30,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import render
-from .config import CONFIG_NAME, Project
 from .cache import (
     PdfCache,
     ReportCache,
@@ -42,11 +42,12 @@ from .cache import (
     save_state,
     versions,
 )
+from .config import CONFIG_NAME, Project
 from .diagnostics import Diagnostic, Severity, display_path, format_diagnostics
 from .lint import FigureProblem, resolve_figure, run_rules
-from .pdf import Source
 from .load import Document, load_model
 from .model import Report
+from .pdf import Source
 from .render import ReportView
 
 FONT_FACES = (
