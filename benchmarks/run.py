@@ -93,8 +93,8 @@ def make_project(root: Path, reports: int) -> None:
     write_series(root / "sitreps", reports - 1)
 
 
-PANDOC_ONE = (
-    "set -e; md=$1; out=$2/$(basename $md .md); "
+PANDOC_ONE = (  # run inside site/reports/, so the Markdown's relative figure paths resolve
+    "set -e; md=$1; out=$2/$(basename $md .md); cd $(dirname $md); "
     "pandoc \"$md\" -s -o \"$out.html\" --metadata title=report; "
     "pandoc \"$md\" -o \"$out.pdf\" --pdf-engine=weasyprint --metadata title=report"
 )

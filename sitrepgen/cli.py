@@ -159,6 +159,9 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
         raise InputError(str(exc)) from None
     except TemplateError as exc:
         raise InputError(f"{exc}; nothing was written") from None
+    except OSError as exc:  # the output folder cannot be written (a file in the way, disk full)
+        where = f"{exc.filename}: " if exc.filename else ""
+        raise InputError(f"cannot write the site: {where}{exc.strerror or exc}; the previous site is unchanged") from None
     for line in result.messages:
         click.echo(line)
     shown = display_path(result.output_dir, project.root)

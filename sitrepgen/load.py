@@ -84,6 +84,7 @@ class Document:
     path: Path
     display: str
     text: str = ""
+    raw: bytes = b""  #: the bytes that were validated (embedded in the PDF as its source)
     tree: Any = None
     data: Any = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
@@ -201,6 +202,7 @@ def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None =
     raw = _read_bytes(doc, max_bytes)
     if raw is None:
         return doc
+    doc.raw = raw
     try:
         doc.text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:

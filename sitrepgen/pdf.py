@@ -30,6 +30,9 @@ CONTENT_TYPES = {
 }
 
 
+ERROR_MARK = "\0error: "
+
+
 class PdfError(Exception):
     """The PDF could not be made (a refused resource, a broken image)."""
 
@@ -65,12 +68,15 @@ def make_fetcher(files: Mapping[str, Path], base: str = VIRTUAL_BASE) -> Any:
 
 @contextmanager
 def _collect_warnings() -> Iterator[list[str]]:
-    """WeasyPrint reports a broken image or unsupported CSS as a log warning: keep them."""
+    """WeasyPrint logs unsupported CSS as a warning and an image or stylesheet it could not load
+    as an error (and carries on without it): keep the warnings, and mark the errors, which
+    ``render_pdf`` turns into a failed PDF rather than publish one with a figure missing."""
     messages: list[str] = []
 
     class Handler(logging.Handler):
         def emit(self, record: logging.LogRecord) -> None:
-            messages.append(record.getMessage())
+            prefix = ERROR_MARK if record.levelno >= logging.ERROR else ""
+            messages.append(prefix + record.getMessage())
 
     logger = logging.getLogger("weasyprint")
     handler = Handler(level=logging.WARNING)
@@ -128,6 +134,9 @@ def render_pdf(
             raise _failure(str(exc.__cause__ or exc), source) from None
     if fetcher.refused:  # refused inside an SVG, where WeasyPrint carries on without the image
         raise _failure(fetcher.refused[0], source)
+    errors = [message.removeprefix(ERROR_MARK) for message in warnings if message.startswith(ERROR_MARK)]
+    if errors:  # e.g. a figure file that is not a readable image
+        raise _failure(errors[0], source)
     assert data is not None
     return data, warnings
 

@@ -24,6 +24,7 @@ import queue
 import shutil
 import tempfile
 import threading
+import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -136,7 +137,8 @@ def _cached_report(path: Path, project: Project, cache: ReportCache | None, key:
     entry = cache.get(path.as_posix(), key) if cache is not None else None
     if entry is None:
         return None
-    doc = Document(path=path, display=display_path(path, Path.cwd()), text=path.read_text(encoding="utf-8"))
+    raw = path.read_bytes()
+    doc = Document(path=path, display=display_path(path, Path.cwd()), text=raw.decode("utf-8"), raw=raw)
     doc.diagnostics = [
         Diagnostic(doc.display, d["line"], d["col"], Severity(d["severity"]), d["code"], d["message"])
         for d in entry["diagnostics"]
@@ -179,7 +181,8 @@ def gather(
         key = ""
         if cache is not None:
             try:
-                key = digest_bytes(path.read_bytes() + context.encode("utf-8"))
+                if path.stat().st_size <= project.config.max_file_bytes:  # never read a huge file whole
+                    key = digest_bytes(path.read_bytes() + context.encode("utf-8"))
             except OSError:
                 key = ""
         loaded = _cached_report(path, project, cache, key) if key else None
@@ -416,7 +419,7 @@ class PdfRenderer:
                     self.progress.advance()
                 for index, future in self._futures.items():
                     rendered[index] = future.result()
-        except PdfError as exc:
+        except PdfError as exc:  # the message names the report (see pdf._failure)
             raise BuildError(f"a PDF could not be made: {exc}") from None
         finally:
             self.progress.finish()
@@ -449,7 +452,7 @@ def _source(item: LoadedReport, view: ReportView) -> Source:
     published = item.report.published
     return Source(
         name=item.document.path.name,
-        data=item.document.path.read_bytes(),
+        data=item.document.raw,  # the bytes that were validated, not a second read
         description=f"YAML source of {view.heading_title}",
         date=dt.datetime(published.year, published.month, published.day, tzinfo=dt.timezone.utc),
     )
@@ -508,6 +511,10 @@ def sitemap_urls(base: str, outputs: dict[str, bytes | Path], listed: list[dict[
 def write_tree(target: Path, outputs: dict[str, bytes | Path]) -> None:
     """Write every output into a fresh folder beside ``target``, then swap it in at once."""
     target.parent.mkdir(parents=True, exist_ok=True)
+    recover(target)
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a build that was killed
+        if time.time() - stale.stat().st_mtime > 600:  # (not one that another build is writing)
+            shutil.rmtree(stale, ignore_errors=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         for relative, content in sorted(outputs.items()):
@@ -524,8 +531,19 @@ def write_tree(target: Path, outputs: dict[str, bytes | Path]) -> None:
         raise
 
 
+def recover(target: Path) -> None:
+    """Put back the last good site if a build was killed between the two renames of swap_in."""
+    old = target.with_name(f".{target.name}.old")
+    if not target.exists() and old.is_dir():
+        os.replace(old, target)
+
+
 def swap_in(staging: Path, target: Path) -> None:
-    """Replace ``target`` by ``staging``; the old folder is removed only after the swap."""
+    """Replace ``target`` by ``staging``; the old folder is removed only after the swap.
+
+    Between the two renames ``target`` is missing for an instant; a build killed right there
+    leaves the old site in ``.NAME.old``, which the next build (``recover``) puts back first.
+    """
     if not target.exists():
         os.replace(staging, target)
         return

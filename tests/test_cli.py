@@ -139,3 +139,12 @@ def test_console_script_internal_error_is_short(project: Path, tmp_path: Path) -
 def test_top_level_options(args: list[str]) -> None:
     result = CliRunner().invoke(cli, args)
     assert result.exit_code == 0 and result.output
+
+
+def test_unwritable_output_is_a_clean_error(project: Path) -> None:
+    (project / "blocker").write_text("a file where a folder should be", encoding="utf-8")
+    (project / "sitrepgen.yaml").write_text("output_dir: blocker/site\n", encoding="utf-8")
+    result = run(project, "build")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-1].startswith("Error: cannot write the site: ")
+    assert "blocker" in result.stderr and "Traceback" not in result.output

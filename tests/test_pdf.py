@@ -125,3 +125,17 @@ def test_project_assets_reach_the_site_and_the_pdf(tmp_path: Path, pdf_path: Pat
     build(load_project(root))
     assert (root / "site" / "assets" / "logo.svg").is_file()
     assert alt_texts(root / "site" / "reports" / f"{SLUG}.pdf") == ["Logo", *alt_texts(pdf_path)]
+
+
+def test_an_image_weasyprint_cannot_read_fails_the_build(tmp_path: Path) -> None:
+    """A corrupt figure is an error naming the report, not a PDF published without its map."""
+    from sitrepgen.site import BuildError
+
+    root = make_project(tmp_path)
+    (root / "site").mkdir()
+    (root / "site" / "keep.txt").write_text("previous", encoding="utf-8")
+    figure = root / "sitreps" / "figures" / "2016-12-08-aleppo-control.svg"
+    figure.write_text("<svg this is not xml", encoding="utf-8")
+    with pytest.raises(BuildError, match=r"2016-12-08\.yaml"):
+        build(load_project(root))
+    assert [p.name for p in (root / "site").iterdir()] == ["keep.txt"]
