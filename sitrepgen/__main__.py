@@ -1,3 +1,6 @@
+"""`python -m sitrepgen`. Guarded: a process pool's workers import the main module."""
+
 from .cli import main
 
-main()
+if __name__ == "__main__":
+    main()

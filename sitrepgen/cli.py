@@ -148,6 +148,10 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
             click.echo(f"{state.output_dir}/ is up to date: nothing changed since the last build")
             return
 
+    if jobs != 1:  # something changed: let the PDF workers' server start on another core now
+        from .pool import start_pool_server
+
+        start_pool_server()
     from .render import TemplateError
     from .site import BuildError, build as build_site
 

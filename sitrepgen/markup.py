@@ -280,6 +280,8 @@ def links(text: str) -> list[Link]:
 
 def figure_refs(text: str) -> list[str]:
     """Figure ids referenced in ``text``, in order, ignoring code spans and escaped braces."""
+    if "{fig:" not in text:
+        return []  # the common case, without the character-by-character scan
     plain = _plain_mask(text)
     return [match.group(1) for match in _figure_ref_matches(text, plain)]
 
@@ -288,6 +290,9 @@ def _figure_ref_matches(text: str, plain: list[bool]) -> Iterator[re.Match[str]]
     for match in FIGURE_REF_RE.finditer(text):
         if all(plain[match.start() : match.end()]):
             yield match
+
+
+_MARKUP_CHARS_RE = re.compile(r"[<\[!`\\{]")
 
 
 def markdown_source(text: str, figure_numbers: Mapping[str, int]) -> str:
@@ -302,6 +307,8 @@ def markdown_source(text: str, figure_numbers: Mapping[str, int]) -> str:
     to a permissive reader (the scanner misjudged some exotic construct), every ``<`` and ``[``
     becomes a character reference instead: less pretty, but inert by construction.
     """
+    if not _MARKUP_CHARS_RE.search(text):
+        return text  # no '<', '[', '!', '`', '\\' or '{': nothing to escape, no reference to number
     plain = _plain_mask(text)
     escape: set[int] = {i for i, char in enumerate(text) if plain[i] and char == "<"}
     escape |= {i for i, char in enumerate(text[:-1]) if char == "!" and plain[i] and plain[i + 1] and text[i + 1] == "["}

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import traceback
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -47,14 +48,35 @@ class FigureView:
     credit: str | None
 
 
-@dataclass(frozen=True)
 class Block:
-    """A paragraph (with its HTML and Markdown forms) or a placed figure."""
+    """A paragraph (with its HTML and Markdown forms, each made on first use) or a placed figure.
 
-    kind: str
-    html: Markup = Markup("")
-    markdown: str = ""
-    figure: FigureView | None = None
+    Lazy because one report is shown in several places (its page, the index lead, the region
+    pages) and most of them need only the HTML of some paragraphs.
+    """
+
+    def __init__(
+        self,
+        kind: str,
+        *,
+        text: str = "",
+        numbers: dict[str, int] | None = None,
+        links: dict[str, str] | None = None,
+        figure: FigureView | None = None,
+    ) -> None:
+        self.kind = kind
+        self.figure = figure
+        self._text = text
+        self._numbers = numbers or {}
+        self._links = links or {}
+
+    @cached_property
+    def html(self) -> Markup:
+        return Markup(markup.render_block(self._text, self._numbers, self._links)) if self._text else Markup("")
+
+    @cached_property
+    def markdown(self) -> str:
+        return markup.markdown_source(self._text, self._numbers) if self._text else ""
 
 
 @dataclass(frozen=True)
@@ -196,11 +218,7 @@ def build_view(report: Report, slug: str, *, page: str = "", assets: str = "") -
         return [
             Block("figure", figure=views[item.id])
             if isinstance(item, Figure)
-            else Block(
-                "paragraph",
-                html=Markup(markup.render_block(item, numbers, links)),
-                markdown=markup.markdown_source(item, numbers),
-            )
+            else Block("paragraph", text=item, numbers=numbers, links=links)
             for item in items
         ]
 

@@ -18,7 +18,6 @@ import concurrent.futures
 import dataclasses
 import datetime as dt
 import json
-import multiprocessing
 import os
 import queue
 import shutil
@@ -27,6 +26,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -49,6 +49,7 @@ from .lint import FigureProblem, resolve_figure, run_rules
 from .load import Document, load_model
 from .model import Report
 from .pdf import Source
+from .pool import pool_context
 from .render import ReportView
 
 FONT_FACES = (
@@ -244,9 +245,11 @@ def build(
     outputs: dict[str, bytes | Path] = dict(assets)
     inputs: set[Path] = set()
 
+    views_by_slug: dict[str, ReportView] = {}
+
     def start_pdf(item: LoadedReport) -> None:
         """Make the print page as soon as a report is valid; render it unless the cache has it."""
-        view = render.build_view(item.report, item.slug)
+        view = views_by_slug[item.slug] = render.build_view(item.report, item.slug)
         sources = {f.id: resolve_figure(f.image, item.document.path.parent, project.root) for f in item.report.figures()}
         inputs.update(sources.values())
         figures = {f"reports/{figure.file}": sources[figure.id] for figure in view.figures}
@@ -264,7 +267,9 @@ def build(
         else:
             renderer.submit(f"reports/{item.slug}.pdf", key, job)
 
-    with PdfRenderer(jobs or default_jobs(), progress or Progress()) as renderer:
+    # Something changed (a no-op never gets here): a PDF is likely, so start the workers at once,
+    # on the other cores, while this process reads the reports.
+    with PdfRenderer(jobs or default_jobs(), progress or Progress(), warm=True) as renderer:
         reports, diagnostics = gather(project, strict=strict, cache=report_cache, on_report=start_pdf)
         errors = [d for d in diagnostics if d.severity is Severity.ERROR]
         if errors:
@@ -276,7 +281,7 @@ def build(
             outputs[name] = render.render_template(env, template, site=site, **context).encode("utf-8")
 
         series = sorted(reports, key=lambda r: (r.report.period.end, r.slug))  # oldest first
-        views = [render.build_view(item.report, item.slug) for item in series]
+        views = [views_by_slug[item.slug] for item in series]
         for index, (item, view) in enumerate(zip(series, views)):
             context = {
                 "report": item.report,
@@ -360,14 +365,16 @@ def default_jobs() -> int:
 class PdfRenderer:
     """Renders PDFs as they are handed in, so the first renders while later reports are read.
 
-    One PDF is rendered in this process at the end (an edit of one report should not pay for
-    starting a pool); from the second one on, a background thread starts a process pool and
-    feeds it, so the main thread never waits for the workers to start. The pool uses the
-    forkserver start method where there is one: safe in a process with threads (the preview
-    server), and its server imports WeasyPrint once, before forking the workers.
+    With more than one process allowed, a background thread starts a process pool (at once when
+    ``warm``, else at the first PDF handed in) and feeds it: the main thread never waits for the
+    workers to start, and even a one-report edit imports WeasyPrint on another core while this
+    one reads the reports and makes the pages. The pool
+    uses the forkserver start method where there is one: safe in a process with threads (the
+    preview server), and its server imports WeasyPrint once, before forking the workers. With
+    one process, PDFs are rendered here, at the end.
     """
 
-    def __init__(self, processes: int, progress: Progress) -> None:
+    def __init__(self, processes: int, progress: Progress, *, warm: bool = False) -> None:
         self.processes = processes
         self.progress = progress
         self.jobs: list[tuple[str, str, PdfJob]] = []
@@ -377,19 +384,26 @@ class PdfRenderer:
         self._feeder: threading.Thread | None = None
         self._executor: concurrent.futures.ProcessPoolExecutor | None = None
         self._failure: BaseException | None = None
+        if warm and processes > 1:
+            self._start_feeder()
+
+    def _start_feeder(self) -> None:
+        self._feeder = threading.Thread(target=self._feed, name="sitrepgen-pdf-pool", daemon=True)
+        self._feeder.start()
 
     def submit(self, name: str, key: str, job: PdfJob) -> None:
         self.jobs.append((name, key, job))
-        if self.processes > 1 and len(self.jobs) >= 2:
+        if self.processes > 1:
             if self._feeder is None:
-                self._feeder = threading.Thread(target=self._feed, name="sitrepgen-pdf-pool", daemon=True)
-                self._feeder.start()
-                self._queue.put((0, self.jobs[0][2]))
+                self._start_feeder()
             self._queue.put((len(self.jobs) - 1, job))
 
     def _feed(self) -> None:
         try:
             self._executor = _pool(self.processes)
+            # Start the workers now (the forkserver imports WeasyPrint), not when a PDF arrives.
+            for _ in range(self.processes):
+                self._executor.submit(os.getpid)
             while (item := self._queue.get()) is not None:
                 index, job = item
                 self._futures[index] = self._executor.submit(_render_job, job)
@@ -412,13 +426,18 @@ class PdfRenderer:
             else:
                 self._queue.put(None)
                 self._feeder.join()
-                if self._failure is not None:
+                if self._failure is not None and not isinstance(self._failure, BrokenProcessPool):
                     raise self._failure
                 for future in concurrent.futures.as_completed(self._futures.values()):
-                    future.result()
-                    self.progress.advance()
-                for index, future in self._futures.items():
-                    rendered[index] = future.result()
+                    if future.exception() is None:
+                        self.progress.advance()
+                for index, (_, _, job) in enumerate(self.jobs):
+                    future = self._futures.get(index)
+                    try:
+                        rendered[index] = future.result() if future is not None else _render_job(job)
+                    except BrokenProcessPool:  # a worker died (or could not start): do it here
+                        rendered[index] = _render_job(job)
+                        self.progress.advance()
         except PdfError as exc:  # the message names the report (see pdf._failure)
             raise BuildError(f"a PDF could not be made: {exc}") from None
         finally:
@@ -439,13 +458,7 @@ class PdfRenderer:
 
 
 def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:
-    methods = multiprocessing.get_all_start_methods()
-    if "forkserver" in methods:
-        context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["sitrepgen.pdf", "weasyprint"])
-    else:
-        context = multiprocessing.get_context("spawn")
-    return concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=context)
+    return concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=pool_context())
 
 
 def _source(item: LoadedReport, view: ReportView) -> Source:

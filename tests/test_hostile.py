@@ -358,7 +358,7 @@ def _touch(project: Path) -> None:
 
 
 def test_interrupted_while_rendering_keeps_the_site(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """Ctrl+C while the PDF renders (in this process: one report renders without a pool)."""
+    """Ctrl+C while the PDF renders (in this process: --jobs 1 renders without a pool)."""
     calls: list[str] = []
 
     def interrupt(*args: object, page_url: str, **kwargs: object) -> None:
@@ -368,7 +368,7 @@ def test_interrupted_while_rendering_keeps_the_site(built: Path, monkeypatch: py
     monkeypatch.setattr("sitrepgen.pdf.render_pdf", interrupt)
     before = snapshot(built / "site")
     _edit(built)
-    result = run(built, "build")
+    result = run(built, "build", "--jobs", "1")
     assert calls == ["reports/2016-12-08.html"]
     assert result.exit_code == 1  # click: "Aborted!"
     assert snapshot(built / "site") == before

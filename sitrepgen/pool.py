@@ -1,0 +1,29 @@
+"""The start method of the PDF workers, kept free of heavy imports: the CLI starts the fork
+server before it imports anything else, so that WeasyPrint loads on another core meanwhile."""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.context
+
+
+def pool_context() -> multiprocessing.context.BaseContext:
+    """The start method for PDF workers: forkserver where there is one (safe with threads),
+    whose server imports WeasyPrint and sitrepgen once, so that workers are forked with them
+    loaded; else spawn. (A warm-up render in the server was tried: it made a one-report rebuild
+    slower, since the server is then ready later than the edited report's page.)"""
+    if "forkserver" in multiprocessing.get_all_start_methods():
+        context = multiprocessing.get_context("forkserver")
+        context.set_forkserver_preload(["weasyprint", "sitrepgen.site"])
+        return context
+    return multiprocessing.get_context("spawn")
+
+
+def start_pool_server() -> None:
+    """Start the fork server now, without waiting for it: it imports WeasyPrint on another core
+    while this process goes on (the CLI calls this before its own imports)."""
+    context = pool_context()
+    if context.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
