@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -219,6 +220,7 @@ def _straight(text: str) -> str:
     return text.replace("\u2019", "'").replace("\u2018", "'")
 
 
+@lru_cache(maxsize=1024)
 def _name_re(name: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(_straight(name)) + r"(?!\w)")
 
