@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -323,17 +323,7 @@ def markdown_source(text: str, figure_numbers: Mapping[str, int]) -> str:
         for index in refused:  # an escaped bracket no longer pairs: look again
             plain[index] = False
     references = {match.start(): match for match in _figure_ref_matches(text, plain)}
-    out: list[str] = []
-    i = 0
-    while i < len(text):
-        match = references.get(i)
-        if match is not None and match.group(1) in figure_numbers:
-            out.append(f"Figure {figure_numbers[match.group(1)]}")
-            i = match.end()
-            continue
-        out.append("\\" + text[i] if i in escape else text[i])
-        i += 1
-    result = "".join(out)
+    result = _rewrite(text, figure_numbers, references, lambda i, char: "\\" + char if i in escape else char)
     if "<" not in text and "[" not in text:
         return result  # without '<' there is no HTML or autolink, without '[' no link or image
     if markdown_is_inert(result) and markdown_is_inert("x " + result):  # alone, and as a caption
@@ -343,6 +333,16 @@ def markdown_source(text: str, figure_numbers: Mapping[str, int]) -> str:
 
 def _character_references(text: str, figure_numbers: Mapping[str, int], references: Mapping[int, re.Match[str]]) -> str:
     """The fallback: no ``<`` and no ``[`` left at all, so no HTML, link or image can form."""
+    return _rewrite(text, figure_numbers, references, lambda i, char: {"<": "&lt;", "[": "&#91;"}.get(char, char))
+
+
+def _rewrite(
+    text: str,
+    figure_numbers: Mapping[str, int],
+    references: Mapping[int, re.Match[str]],
+    character: Callable[[int, str], str],
+) -> str:
+    """``text`` with each known reference as "Figure N" and every other character mapped."""
     out: list[str] = []
     i = 0
     while i < len(text):
@@ -351,7 +351,7 @@ def _character_references(text: str, figure_numbers: Mapping[str, int], referenc
             out.append(f"Figure {figure_numbers[match.group(1)]}")
             i = match.end()
             continue
-        out.append({"<": "&lt;", "[": "&#91;"}.get(text[i], text[i]))
+        out.append(character(i, text[i]))
         i += 1
     return "".join(out)
 

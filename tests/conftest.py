@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, SEED_REPORT
+from tests.helpers import REPO, SEED_REPORT, copy_project
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -27,12 +27,7 @@ def update_golden(request: pytest.FixtureRequest) -> bool:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """A copy of this repository's project (reports, figures, templates) in a temporary folder."""
-    root = tmp_path / "project"
-    root.mkdir()
-    shutil.copytree(REPO / "sitreps", root / "sitreps")
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copy(REPO / "sitrepgen.yaml", root / "sitrepgen.yaml")
-    return root
+    return copy_project(tmp_path / "project")
 
 
 @pytest.fixture

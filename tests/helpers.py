@@ -12,6 +12,17 @@ SEED_REPORT = REPO / "sitreps" / "2016-12-08.yaml"
 SEED_TEXT = next((REPO / "seeds").glob("*.txt"))
 
 
+def copy_project(root: Path) -> Path:
+    """This repository's project (reports, figures, templates, config) copied into ``root``."""
+    import shutil
+
+    root.mkdir(parents=True, exist_ok=True)
+    shutil.copytree(REPO / "sitreps", root / "sitreps")
+    shutil.copytree(REPO / "templates", root / "templates")
+    shutil.copy(REPO / "sitrepgen.yaml", root / "sitrepgen.yaml")
+    return root
+
+
 def line_of(text: str, needle: str, occurrence: int = 0) -> int:
     """1-based line number of the n-th occurrence of ``needle`` in ``text``."""
     index = -1

@@ -14,7 +14,7 @@ from sitrepgen.cache import CACHE_DIR
 from sitrepgen.cli import cli
 from sitrepgen.config import load_project
 from sitrepgen.site import build
-from tests.helpers import REPO, write_series
+from tests.helpers import REPO, copy_project, write_series
 
 
 def run(project: Path, *args: str) -> Result:
@@ -30,9 +30,7 @@ def series(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Three weeks, built once; each test works on its own copy."""
     root = tmp_path_factory.mktemp("series") / "project"
     root.mkdir()
-    shutil.copytree(REPO / "sitreps", root / "sitreps")
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copy(REPO / "sitrepgen.yaml", root / "sitrepgen.yaml")
+    copy_project(root)
     write_series(root / "sitreps", 2)
     assert run(root).exit_code == 0
     return root

@@ -34,7 +34,7 @@ from sitrepgen import markup
 from sitrepgen.cli import cli
 from sitrepgen.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, read_document
 from sitrepgen.new import NewReportError, write_new_file
-from tests.helpers import REPO, SEED_REPORT, line_of
+from tests.helpers import REPO, SEED_REPORT, copy_project, line_of
 
 SEED = SEED_REPORT.read_text(encoding="utf-8")
 REPORT = "sitreps/2016-12-08.yaml"
@@ -95,9 +95,7 @@ def baseline(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed project built once, successfully; each test starts from a copy of its output."""
     root = tmp_path_factory.mktemp("baseline") / "project"
     root.mkdir()
-    shutil.copytree(REPO / "sitreps", root / "sitreps")
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copy(REPO / "sitrepgen.yaml", root / "sitrepgen.yaml")
+    copy_project(root)
     result = CliRunner().invoke(cli, ["-C", str(root), "build"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     return root

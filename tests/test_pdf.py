@@ -11,21 +11,14 @@ import pytest
 
 from sitrepgen.config import load_project
 from sitrepgen.site import build
-from tests.helpers import REPO
+from tests.helpers import REPO, copy_project
 
 SLUG = "2016-12-08"
 
 
-def make_project(root: Path) -> Path:
-    shutil.copytree(REPO / "sitreps", root / "sitreps")
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copy(REPO / "sitrepgen.yaml", root / "sitrepgen.yaml")
-    return root
-
-
 @pytest.fixture(scope="module")
 def pdf_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    root = make_project(tmp_path_factory.mktemp("pdf"))
+    root = copy_project(tmp_path_factory.mktemp("pdf"))
     build(load_project(root))
     return root / "site" / "reports" / f"{SLUG}.pdf"
 
@@ -89,8 +82,8 @@ def test_two_builds_are_byte_identical(tmp_path: Path) -> None:
     """Whatever the clock, time zone or locale: no dates from the clock, no random ids."""
     import os
 
-    first = make_project(tmp_path / "a")
-    second = make_project(tmp_path / "b")
+    first = copy_project(tmp_path / "a")
+    second = copy_project(tmp_path / "b")
     build(load_project(first))
     environ = dict(os.environ)
     try:
@@ -113,7 +106,7 @@ def alt_texts(path: Path) -> list[str]:
 
 def test_project_assets_reach_the_site_and_the_pdf(tmp_path: Path, pdf_path: Path) -> None:
     """A project's own files (a logo, a font) under templates/assets/ are served to WeasyPrint."""
-    root = make_project(tmp_path)
+    root = copy_project(tmp_path)
     assets = root / "templates" / "assets"
     assets.mkdir()
     (assets / "logo.svg").write_text(
@@ -131,7 +124,7 @@ def test_an_image_weasyprint_cannot_read_fails_the_build(tmp_path: Path) -> None
     """A corrupt figure is an error naming the report, not a PDF published without its map."""
     from sitrepgen.site import BuildError
 
-    root = make_project(tmp_path)
+    root = copy_project(tmp_path)
     (root / "site").mkdir()
     (root / "site" / "keep.txt").write_text("previous", encoding="utf-8")
     figure = root / "sitreps" / "figures" / "2016-12-08-aleppo-control.svg"

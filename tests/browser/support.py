@@ -26,7 +26,7 @@ import pytest
 
 from sitrepgen.config import load_project
 from sitrepgen.site import build
-from tests.helpers import REPO, write_series
+from tests.helpers import REPO, copy_project, write_series
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
@@ -61,9 +61,7 @@ class Series:
 
 def build_series(root: Path, copies: int = COPIES) -> Series:
     """Copy this repository's project into ``root``, add ``copies`` earlier weeks and build it."""
-    shutil.copytree(REPO / "sitreps", root / "sitreps")
-    shutil.copytree(REPO / "templates", root / "templates")
-    shutil.copy(REPO / "sitrepgen.yaml", root / "sitrepgen.yaml")
+    copy_project(root)
     write_series(root / "sitreps", copies)
     project = load_project(root)
     result = build(project)
