@@ -71,21 +71,56 @@ def markdown() -> MarkdownIt:
     md.validateLink = link_allowed  # type: ignore[method-assign]
     md.inline.ruler.before("text", "figref", _figref_rule)
     md.add_render_rule("figref", _render_figref)
+    md.add_render_rule("link_open", _render_link_open)
     return md
 
 
-def render_block(
-    text: str, figure_numbers: Mapping[str, int], figure_links: Mapping[str, str] | None = None
+def _render_link_open(
+    self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    """Block Markdown (a paragraph field) to HTML; ``figure_links`` are the references' targets."""
-    return markdown().render(text, {"figure_numbers": dict(figure_numbers), "figure_links": dict(figure_links or {})})
+    """Relative links are written relative to the report page; on another page (the index, a
+    region page, the PDF) they are rebased, so they lead to the same place from there."""
+    token = tokens[idx]
+    href = str(token.attrGet("href") or "")
+    if href.startswith("#"):
+        token.attrSet("href", env.get("link_page", "") + href)
+    elif href and not _SCHEME_RE.match(href):
+        token.attrSet("href", env.get("link_base", "") + href)
+    return self.renderToken(tokens, idx, options, env)
+
+
+def _env(figure_numbers: Mapping[str, int], figure_links: Mapping[str, str] | None, link_base: str, link_page: str) -> EnvType:
+    return {
+        "figure_numbers": dict(figure_numbers),
+        "figure_links": dict(figure_links or {}),
+        "link_base": link_base,
+        "link_page": link_page,
+    }
+
+
+def render_block(
+    text: str,
+    figure_numbers: Mapping[str, int],
+    figure_links: Mapping[str, str] | None = None,
+    *,
+    link_base: str = "",
+    link_page: str = "",
+) -> str:
+    """Block Markdown (a paragraph field) to HTML; ``figure_links`` are the references' targets,
+    ``link_base`` prefixes relative links and ``link_page`` precedes a bare ``#fragment``."""
+    return markdown().render(text, _env(figure_numbers, figure_links, link_base, link_page))
 
 
 def render_inline(
-    text: str, figure_numbers: Mapping[str, int], figure_links: Mapping[str, str] | None = None
+    text: str,
+    figure_numbers: Mapping[str, int],
+    figure_links: Mapping[str, str] | None = None,
+    *,
+    link_base: str = "",
+    link_page: str = "",
 ) -> str:
     """Inline Markdown (a caption) to HTML, without a wrapping paragraph."""
-    return markdown().renderInline(text, {"figure_numbers": dict(figure_numbers), "figure_links": dict(figure_links or {})})
+    return markdown().renderInline(text, _env(figure_numbers, figure_links, link_base, link_page))
 
 
 # --------------------------------------------------------------------------- reading the source

@@ -63,16 +63,23 @@ class Block:
         numbers: dict[str, int] | None = None,
         links: dict[str, str] | None = None,
         figure: FigureView | None = None,
+        link_base: str = "",
+        link_page: str = "",
     ) -> None:
         self.kind = kind
         self.figure = figure
         self._text = text
         self._numbers = numbers or {}
         self._links = links or {}
+        self._link_base = link_base
+        self._link_page = link_page
 
     @cached_property
     def html(self) -> Markup:
-        return Markup(markup.render_block(self._text, self._numbers, self._links)) if self._text else Markup("")
+        if not self._text:
+            return Markup("")
+        html = markup.render_block(self._text, self._numbers, self._links, link_base=self._link_base, link_page=self._link_page)
+        return Markup(html)
 
     @cached_property
     def markdown(self) -> str:
@@ -176,7 +183,9 @@ def _key_figure(item: KeyFigure) -> KeyFigureView:
     )
 
 
-def build_view(report: Report, slug: str, *, page: str = "", assets: str = "") -> ReportView:
+def build_view(
+    report: Report, slug: str, *, page: str = "", assets: str = "", link_base: str | None = None
+) -> ReportView:
     """Place and number the figures, then render every text field in both forms.
 
     A figure goes right after the paragraph that first refers to it (wherever that is) and one
@@ -185,8 +194,11 @@ def build_view(report: Report, slug: str, *, page: str = "", assets: str = "") -
 
     ``page`` is the URL of the report page relative to the page being rendered ("" on the report
     page itself, "../reports/2016-12-08.html" on a region page), so references always lead to the
-    figure; ``assets`` is the path from the rendered page to the reports/ folder.
+    figure; ``assets`` is the path from the rendered page to the reports/ folder, and
+    ``link_base`` what relative links in the text are rebased on (default: ``assets``; the PDF
+    uses the site's public address, since its links are read outside the site).
     """
+    link_base = assets if link_base is None else link_base
     figures = {figure.id: figure for figure in report.figures()}
     parts: list[list[str | Figure]] = [[report.summary] if report.summary else []]
     parts += [list(region.paragraphs) for region in report.regions]
@@ -209,7 +221,7 @@ def build_view(report: Report, slug: str, *, page: str = "", assets: str = "") -
         if isinstance(item, Figure):
             numbers[item.id] = len(numbers) + 1
     views = {
-        figure_id: _figure_view(figures[figure_id], number, slug, numbers, page, assets)
+        figure_id: _figure_view(figures[figure_id], number, slug, numbers, page, assets, link_base)
         for figure_id, number in numbers.items()
     }
     links = {figure_id: f"{page}#{view.anchor}" for figure_id, view in views.items()}
@@ -218,7 +230,7 @@ def build_view(report: Report, slug: str, *, page: str = "", assets: str = "") -
         return [
             Block("figure", figure=views[item.id])
             if isinstance(item, Figure)
-            else Block("paragraph", text=item, numbers=numbers, links=links)
+            else Block("paragraph", text=item, numbers=numbers, links=links, link_base=link_base, link_page=page)
             for item in items
         ]
 
@@ -239,7 +251,7 @@ def build_view(report: Report, slug: str, *, page: str = "", assets: str = "") -
 
 
 def _figure_view(
-    figure: Figure, number: int, slug: str, numbers: dict[str, int], page: str, assets: str
+    figure: Figure, number: int, slug: str, numbers: dict[str, int], page: str, assets: str, link_base: str
 ) -> FigureView:
     file = f"{slug}/{figure.id}{Path(figure.image).suffix.lower()}"
     anchor = f"fig-{slug}-{figure.id}"
@@ -251,7 +263,9 @@ def _figure_view(
         file=file,
         alt=figure.alt,
         caption_html=Markup(
-            markup.render_inline(figure.caption, numbers, {k: f"{page}#fig-{slug}-{k}" for k in numbers})
+            markup.render_inline(
+                figure.caption, numbers, {k: f"{page}#fig-{slug}-{k}" for k in numbers}, link_base=link_base, link_page=page
+            )
         ),
         caption_md=markup.markdown_source(figure.caption, numbers),
         credit=figure.source,

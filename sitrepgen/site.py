@@ -250,12 +250,15 @@ def build(
     def start_pdf(item: LoadedReport) -> None:
         """Make the print page as soon as a report is valid; render it unless the cache has it."""
         view = views_by_slug[item.slug] = render.build_view(item.report, item.slug)
+        # The PDF is read outside the site: its relative links point at the published site.
+        base = site["base_url"]
+        printed = render.build_view(item.report, item.slug, link_base=f"{base}reports/") if base else view
         sources = {f.id: resolve_figure(f.image, item.document.path.parent, project.root) for f in item.report.figures()}
         inputs.update(sources.values())
         figures = {f"reports/{figure.file}": sources[figure.id] for figure in view.figures}
         outputs.update(figures)
         html = render.render_template(
-            env, "print.html.j2", site=site, report=item.report, view=view, root="../",
+            env, "print.html.j2", site=site, report=item.report, view=printed, root="../",
             page_size=size, **font_context("../assets/fonts/"),
         )
         job = PdfJob(html=html, page_url=f"reports/{item.slug}.html", files={**assets, **figures}, source=_source(item, view))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -150,3 +151,23 @@ def test_template_syntax_error_says_where(tmp_path: Path) -> None:
     (templates / "masthead.html.j2").write_text("<h1>\n{% if %}</h1>", encoding="utf-8")
     with pytest.raises(render.TemplateError, match=r"masthead.html.j2:2: template syntax error"):
         render.render_template(render.make_environment(templates), "report.html.j2", **context())
+
+
+def test_relative_links_are_rebased_for_each_page() -> None:
+    """A link written for the report page leads to the same place from the index, a region page
+    and the PDF; a bare fragment points into the report page."""
+    r = report(regions=[{"name": "Aleppo", "paragraphs": ["See [last week](2016-12-01.html), [above](#aleppo) and [UNHCR](https://unhcr.org/)."]}])
+
+    def hrefs(view: render.ReportView) -> list[str]:
+        return re.findall(r'href="([^"]+)"', view.regions[0].blocks[0].html)
+
+    assert hrefs(render.build_view(r, "x")) == ["2016-12-01.html", "#aleppo", "https://unhcr.org/"]
+    assert hrefs(render.build_view(r, "x", page="reports/x.html", assets="reports/")) == [
+        "reports/2016-12-01.html", "reports/x.html#aleppo", "https://unhcr.org/"
+    ]
+    assert hrefs(render.build_view(r, "x", page="../reports/x.html", assets="../reports/"))[:2] == [
+        "../reports/2016-12-01.html", "../reports/x.html#aleppo"
+    ]
+    assert hrefs(render.build_view(r, "x", link_base="https://example.org/reports/"))[:2] == [
+        "https://example.org/reports/2016-12-01.html", "#aleppo"
+    ]
