@@ -75,3 +75,34 @@ def write_series(reports_dir: Path, copies: int) -> list[Path]:
         path.write_text(text, encoding="utf-8")
         paths.append(path)
     return paths
+
+
+def careless_dangers(text: str, figures: frozenset[str] = frozenset()) -> list[str]:
+    """What a Markdown viewer that renders everything (raw HTML, images, any link) makes live in
+    ``text``; ``figures`` are the images the template itself places (the report's figures).
+
+    Written independently of sitrepgen.markup, whose output it judges.
+    """
+    from markdown_it import MarkdownIt
+
+    from sitrepgen import markup
+
+    md = MarkdownIt("commonmark", {"html": True})
+    md.validateLink = lambda url: True  # type: ignore[method-assign]
+    env: dict[str, object] = {}
+    found: list[str] = []
+    stack = list(md.parse(text, env))
+    while stack:
+        token = stack.pop()
+        if token.type in ("html_inline", "html_block") or (token.type == "image" and token.attrGet("src") not in figures):
+            found.append(f"{token.type}: {token.content!r}")
+        elif token.type == "link_open":
+            href = str(token.attrGet("href") or "")
+            if href.strip() and not markup.link_allowed(href):
+                found.append(f"link to {href!r}")
+        stack.extend(token.children or ())
+    references = env.get("references", {})
+    assert isinstance(references, dict)
+    return found + [
+        f"definition of {r['href']!r}" for r in references.values() if r["href"].strip() and not markup.link_allowed(r["href"])
+    ]

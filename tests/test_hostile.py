@@ -34,7 +34,7 @@ from sitrepgen import markup
 from sitrepgen.cli import cli
 from sitrepgen.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, read_document
 from sitrepgen.new import NewReportError, write_new_file
-from tests.helpers import REPO, SEED_REPORT, copy_project, line_of
+from tests.helpers import REPO, SEED_REPORT, careless_dangers, copy_project, line_of
 
 SEED = SEED_REPORT.read_text(encoding="utf-8")
 REPORT = "sitreps/2016-12-08.yaml"
@@ -417,27 +417,6 @@ def test_interrupted_during_the_swap_keeps_the_site(built: Path, monkeypatch: py
 
 
 # --------------------------------------------------------------------------- hostile content (safe)
-
-
-def careless_dangers(text: str, figures: frozenset[str] = frozenset()) -> list[str]:
-    """What a Markdown viewer that renders everything (raw HTML, images, any link) makes live;
-    ``figures`` are the images the template itself places (the report's figures)."""
-    md = MarkdownIt("commonmark", {"html": True})
-    md.validateLink = lambda url: True  # type: ignore[method-assign]
-    env: dict[str, Any] = {}
-    found: list[str] = []
-    stack = list(md.parse(text, env))
-    while stack:
-        token = stack.pop()
-        if token.type in ("html_inline", "html_block") or (token.type == "image" and token.attrGet("src") not in figures):
-            found.append(f"{token.type}: {token.content!r}")
-        elif token.type == "link_open":
-            href = str(token.attrGet("href") or "")
-            if href.strip() and not markup.link_allowed(href):
-                found.append(f"link to {href!r}")
-        stack.extend(token.children or ())
-    refs = env.get("references", {}).values()
-    return found + [f"definition of {r['href']!r}" for r in refs if r["href"].strip() and not markup.link_allowed(r["href"])]
 
 
 class _Elements(HTMLParser):

@@ -22,7 +22,6 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from markdown_it import MarkdownIt
 from ruamel.yaml import YAML
 
 from sitrepgen import markup
@@ -31,7 +30,7 @@ from sitrepgen.diagnostics import Diagnostic
 from sitrepgen.load import read_document, validate_model
 from sitrepgen.model import Report
 from sitrepgen.site import load_report
-from tests.helpers import REPO, SEED_REPORT
+from tests.helpers import REPO, SEED_REPORT, careless_dangers
 
 SEED = SEED_REPORT.read_text(encoding="utf-8")
 SEED_LINES = SEED.splitlines(keepends=True)
@@ -215,32 +214,6 @@ def test_the_seed_itself_loads(workspace: tuple[Path, Project]) -> None:
 # --------------------------------------------------------------------------- the Markdown output
 
 
-@pytest.fixture(scope="module")
-def careless_viewer() -> MarkdownIt:
-    """A viewer that renders everything: raw HTML, images, any link."""
-    md = MarkdownIt("commonmark", {"html": True})
-    md.validateLink = lambda url: True  # type: ignore[method-assign]
-    return md
-
-
-def dangers(md: MarkdownIt, text: str) -> list[str]:
-    """What a careless viewer would make live in ``text``: HTML, images, refused links."""
-    env: dict[str, Any] = {}
-    found = []
-    stack = list(md.parse(text, env))
-    while stack:
-        token = stack.pop()
-        if token.type in ("html_inline", "html_block", "image"):
-            found.append(f"{token.type}: {token.content!r}")
-        elif token.type == "link_open":
-            href = str(token.attrGet("href") or "")
-            if href.strip() and not markup.link_allowed(href):
-                found.append(f"link to {href!r}")
-        stack.extend(token.children or ())
-    found += [f"definition of {ref['href']!r}" for ref in env.get("references", {}).values() if ref["href"].strip() and not markup.link_allowed(ref["href"])]
-    return found
-
-
 MARKDOWN_ALPHABET = st.sampled_from(list("<>[]()!`\\*_:/ \n\t&#;\"'{}ajsvcript.0123456789") + ["javascript:", "file:", "https://x.org/", "<script>", "`", "``", "](", "]: ", "{fig:map}", "\n\n", "    "])
 
 
@@ -252,10 +225,10 @@ MARKDOWN_ALPHABET = st.sampled_from(list("<>[]()!`\\*_:/ \n\t&#;\"'{}ajsvcript.0
 @example(text="`a\n<script>\n`")  # an HTML block interrupts the paragraph
 @example(text="[c][x]\n\n[x]: javascript:alert(1)")  # a refused link definition (fixed)
 @example(text="![x](file:///etc/passwd) [y](javascript:alert(1)) ![z](https://t.example/p.png)")
-def test_markdown_output_is_inert(careless_viewer: MarkdownIt, text: str) -> None:
+def test_markdown_output_is_inert(text: str) -> None:
     out = markup.markdown_source(text, {"map": 1})
-    assert dangers(careless_viewer, out) == [], out
-    assert dangers(careless_viewer, "**Figure 1** " + out) == [], out  # as a caption is written
+    assert careless_dangers(out) == [], out
+    assert careless_dangers("**Figure 1** " + out) == [], out  # as a caption is written
 
 
 @PROPERTY
