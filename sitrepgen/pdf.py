@@ -145,3 +145,18 @@ def _failure(message: str, source: Source | None) -> PdfError:
     """The error, naming the report it came from: PDFs may render in another process, where the
     caller no longer knows which report a failure belongs to."""
     return PdfError(f"{message} (the PDF of {source.name})" if source is not None else message)
+
+
+@dataclass(frozen=True)
+class PdfJob:
+    """Everything one PDF is made from; picklable, so a worker process can render it. It lives
+    here, beside WeasyPrint, so that workers need neither pydantic nor Jinja."""
+
+    html: str
+    page_url: str
+    files: dict[str, Path]
+    source: Source
+
+
+def render_job(job: PdfJob) -> tuple[bytes, list[str]]:
+    return render_pdf(job.html, page_url=job.page_url, files=job.files, source=job.source)

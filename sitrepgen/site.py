@@ -48,7 +48,7 @@ from .diagnostics import Diagnostic, Severity, display_path, format_diagnostics
 from .lint import FigureProblem, resolve_figure, run_rules
 from .load import Document, load_model
 from .model import Report
-from .pdf import Source
+from .pdf import PdfJob, Source, render_job
 from .pool import pool_context
 from .render import ReportView
 
@@ -342,22 +342,6 @@ def _relative(path: Path, root: Path) -> str:
     return path.resolve().relative_to(root.resolve()).as_posix()
 
 
-@dataclass(frozen=True)
-class PdfJob:
-    """Everything one PDF is made from; picklable, so a worker process can render it."""
-
-    html: str
-    page_url: str
-    files: dict[str, Path]
-    source: Source
-
-
-def _render_job(job: PdfJob) -> tuple[bytes, list[str]]:
-    from .pdf import render_pdf
-
-    return render_pdf(job.html, page_url=job.page_url, files=job.files, source=job.source)
-
-
 def default_jobs() -> int:
     try:
         return max(1, len(os.sched_getaffinity(0)))
@@ -409,7 +393,7 @@ class PdfRenderer:
                 self._executor.submit(os.getpid)
             while (item := self._queue.get()) is not None:
                 index, job = item
-                self._futures[index] = self._executor.submit(_render_job, job)
+                self._futures[index] = self._executor.submit(render_job, job)
         except BaseException as exc:  # reported by results(), in the main thread
             self._failure = exc
 
@@ -424,7 +408,7 @@ class PdfRenderer:
         try:
             if self._feeder is None:
                 for index, (_, _, job) in enumerate(self.jobs):
-                    rendered[index] = _render_job(job)
+                    rendered[index] = render_job(job)
                     self.progress.advance()
             else:
                 self._queue.put(None)
@@ -437,9 +421,9 @@ class PdfRenderer:
                 for index, (_, _, job) in enumerate(self.jobs):
                     future = self._futures.get(index)
                     try:
-                        rendered[index] = future.result() if future is not None else _render_job(job)
+                        rendered[index] = future.result() if future is not None else render_job(job)
                     except BrokenProcessPool:  # a worker died (or could not start): do it here
-                        rendered[index] = _render_job(job)
+                        rendered[index] = render_job(job)
                         self.progress.advance()
         except PdfError as exc:  # the message names the report (see pdf._failure)
             raise BuildError(f"a PDF could not be made: {exc}") from None
