@@ -245,6 +245,12 @@ def build(
     outputs: dict[str, bytes | Path] = dict(assets)
     inputs: set[Path] = set()
 
+    def file_hash(path: Path) -> str:
+        """A figure's hash: taken from the input hashes already made, read again only when the
+        figure lies outside the scanned folders."""
+        known = inputs_before.get(_relative(path, project.root))
+        return known if known is not None else digest_file(path)
+
     views_by_slug: dict[str, ReportView] = {}
 
     def start_pdf(item: LoadedReport) -> None:
@@ -262,7 +268,7 @@ def build(
             page_size=size, **font_context("../assets/fonts/"),
         )
         job = PdfJob(html=html, page_url=f"reports/{item.slug}.html", files={**assets, **figures}, source=_source(item, view))
-        hashes = sorted({**asset_hashes, **{url: digest_file(path) for url, path in figures.items()}}.items())
+        hashes = sorted({**asset_hashes, **{url: file_hash(path) for url, path in figures.items()}}.items())
         key = digest_bytes(json.dumps([html, hashes, digest_bytes(job.source.data), job.source.name, versions()]).encode("utf-8"))
         cached = pdf_cache.get(key) if pdf_cache is not None else None
         if cached is not None:
@@ -329,7 +335,7 @@ def build(
             State(
                 key=build_key(build_options(page_size, strict)),
                 scanned=scanned,
-                inputs={**inputs_before, **{name: digest_file(project.root / name) for name in outside}},
+                inputs={**inputs_before, **{name: file_hash(project.root / name) for name in outside}},
                 output_dir=project.config.output_dir,
                 outputs={name: digest_bytes(data) if isinstance(data, bytes) else digest_file(data) for name, data in outputs.items()},
                 messages=result.messages,
