@@ -301,28 +301,29 @@ def build(
             }
             page(f"reports/{item.slug}.md", "report.md.j2", **context)
             page(f"reports/{item.slug}.html", "report.html.j2", **context)
+        # Every other page while the workers render: none of them depends on a PDF.
+        outputs["assets/style.css"] = render.render_template(env, "style.css.j2", **font_context("fonts/")).encode("utf-8")
+        from_root = [render.build_view(item.report, item.slug, page=f"reports/{item.slug}.html", assets="reports/") for item in series]
+        listed = [
+            {"view": view, "href": f"reports/{view.slug}.html", "pdf": f"reports/{view.slug}.pdf", "md": f"reports/{view.slug}.md"}
+            for view in reversed(from_root)
+        ]
+        page("index.html", "index.html.j2", reports=listed, root="")
+        page("404.html", "404.html.j2", root=site["base_url"] or "")
+        regions = region_pages(series)
+        for region in regions:
+            page(f"regions/{region['slug']}.html", "region.html.j2", region_name=region["name"], entries=region["entries"], root="../")
+        page("regions/index.html", "regions.html.j2", regions=regions, root="../")
+        page("feed.xml", "feed.xml.j2", **feed_context(site, listed))
+        if site["base_url"]:
+            page("sitemap.xml", "sitemap.xml.j2", urls=sitemap_urls(site["base_url"], outputs, listed))
+
         warnings: list[str] = []
         for name, key, job, (data, pdf_warnings) in renderer.results():
             outputs[name] = data
             if pdf_cache is not None:
                 pdf_cache.put(key, data)
             warnings += [f"{job.source.name}: PDF: {message}" for message in pdf_warnings]
-
-    outputs["assets/style.css"] = render.render_template(env, "style.css.j2", **font_context("fonts/")).encode("utf-8")
-    from_root = [render.build_view(item.report, item.slug, page=f"reports/{item.slug}.html", assets="reports/") for item in series]
-    listed = [
-        {"view": view, "href": f"reports/{view.slug}.html", "pdf": f"reports/{view.slug}.pdf", "md": f"reports/{view.slug}.md"}
-        for view in reversed(from_root)
-    ]
-    page("index.html", "index.html.j2", reports=listed, root="")
-    page("404.html", "404.html.j2", root=site["base_url"] or "")
-    regions = region_pages(series)
-    for region in regions:
-        page(f"regions/{region['slug']}.html", "region.html.j2", region_name=region["name"], entries=region["entries"], root="../")
-    page("regions/index.html", "regions.html.j2", regions=regions, root="../")
-    page("feed.xml", "feed.xml.j2", **feed_context(site, listed))
-    if site["base_url"]:
-        page("sitemap.xml", "sitemap.xml.j2", urls=sitemap_urls(site["base_url"], outputs, listed))
 
     write_tree(project.output_dir, outputs)
     result = BuildResult(project.output_dir, reports, sorted(outputs), warnings, diagnostics, renderer.rendered)
