@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+from sitrepgen.cache import CACHE_DIR
 from sitrepgen.config import Config
 from sitrepgen.model import Report
 from sitrepgen.reference import END, START, field_reference, splice
@@ -40,6 +41,10 @@ def test_integration_files_are_valid_yaml() -> None:
     workflow = yaml.load((REPO / "docs" / "examples" / "publish.yml").read_text(encoding="utf-8"))
     steps = [step.get("run", "") for step in workflow["jobs"]["build"]["steps"]]
     assert "sitrepgen validate --format github --strict" in steps
+    # CI keeps the build cache, so a push renders only the reports it changed (see
+    # test_cache.test_deleted_site_comes_back_from_the_cache: a fresh checkout with the cache)
+    cached = [step["with"]["path"] for step in workflow["jobs"]["build"]["steps"] if step.get("uses", "").startswith("actions/cache@")]
+    assert cached == [CACHE_DIR]
 
 
 def test_readme_quick_start_is_exactly_the_two_commands() -> None:
