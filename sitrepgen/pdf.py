@@ -1,6 +1,7 @@
 """PDF output through WeasyPrint, which may read only the files the build hands it.
 
-WeasyPrint is imported here and only when a PDF is made: ``validate`` never pays for it.
+WeasyPrint is imported here (through ``engine.load``) and only when a PDF is made: ``validate``
+never pays for it.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag
+
+from .engine import load
 
 #: The base every relative URL of a print page resolves against. It is never contacted: the
 #: fetcher below answers from an explicit table of project files and refuses everything else.
@@ -44,6 +47,7 @@ def make_fetcher(files: Mapping[str, Path], base: str = VIRTUAL_BASE) -> Any:
     a catch-all, so a refusal there (an SVG figure pointing at a server or at file:///etc/passwd)
     does not stop the rendering; ``render_pdf`` turns it into an error afterwards.
     """
+    load()
     from weasyprint.urls import FatalURLFetchingError, URLFetcher, URLFetcherResponse
 
     class ProjectFetcher(URLFetcher):  # type: ignore[misc]
@@ -107,7 +111,7 @@ def render_pdf(
     html: str, *, page_url: str, files: Mapping[str, Path], source: Source | None = None
 ) -> tuple[bytes, list[str]]:
     """Render one print page to PDF bytes, with the warnings WeasyPrint logged while doing it."""
-    import weasyprint
+    weasyprint = load()
     from weasyprint.urls import FatalURLFetchingError
 
     fetcher = make_fetcher(files)

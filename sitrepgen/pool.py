@@ -9,13 +9,13 @@ import multiprocessing.context
 
 def pool_context() -> multiprocessing.context.BaseContext:
     """The start method for PDF workers: forkserver where there is one (safe with threads),
-    whose server imports WeasyPrint and sitrepgen.pdf (nothing heavier: no pydantic, no Jinja)
+    whose server imports WeasyPrint and sitrepgen.pdf (``sitrepgen.preload``)
     once, so that workers are forked with them loaded; else spawn. (A warm-up render in the
     server was tried: it made a one-report rebuild slower, since the server is then ready later
     than the edited report's page.)"""
     if "forkserver" in multiprocessing.get_all_start_methods():
         context = multiprocessing.get_context("forkserver")
-        context.set_forkserver_preload(["weasyprint", "sitrepgen.pdf"])
+        context.set_forkserver_preload(["sitrepgen.preload"])
         return context
     return multiprocessing.get_context("spawn")
 
