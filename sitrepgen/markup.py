@@ -83,10 +83,17 @@ def _render_link_open(
     token = tokens[idx]
     href = str(token.attrGet("href") or "")
     if href.startswith("#"):
-        token.attrSet("href", env.get("link_page", "") + href)
+        rebased = env.get("link_page", "") + href
     elif href and not _SCHEME_RE.match(href):
-        token.attrSet("href", env.get("link_base", "") + href)
-    return self.renderToken(tokens, idx, options, env)
+        rebased = env.get("link_base", "") + href
+    else:
+        return self.renderToken(tokens, idx, options, env)
+    # The tokens are shared by every rendering of the same text (see _parse): put the link back.
+    token.attrSet("href", rebased)
+    try:
+        return self.renderToken(tokens, idx, options, env)
+    finally:
+        token.attrSet("href", href)
 
 
 def _env(figure_numbers: Mapping[str, int], figure_links: Mapping[str, str] | None, link_base: str, link_page: str) -> EnvType:
@@ -108,7 +115,8 @@ def render_block(
 ) -> str:
     """Block Markdown (a paragraph field) to HTML; ``figure_links`` are the references' targets,
     ``link_base`` prefixes relative links and ``link_page`` precedes a bare ``#fragment``."""
-    return markdown().render(text, _env(figure_numbers, figure_links, link_base, link_page))
+    md = markdown()
+    return md.renderer.render(_parse(text, inline=False), md.options, _env(figure_numbers, figure_links, link_base, link_page))
 
 
 def render_inline(
@@ -120,7 +128,18 @@ def render_inline(
     link_page: str = "",
 ) -> str:
     """Inline Markdown (a caption) to HTML, without a wrapping paragraph."""
-    return markdown().renderInline(text, _env(figure_numbers, figure_links, link_base, link_page))
+    md = markdown()
+    return md.renderer.render(_parse(text, inline=True), md.options, _env(figure_numbers, figure_links, link_base, link_page))
+
+
+@lru_cache(maxsize=4096)
+def _parse(text: str, *, inline: bool) -> list[Token]:
+    """The tokens of ``text``, parsed once however many pages show it (a report page, the PDF,
+    the index, its region pages): parsing, not rendering, is most of markdown-it's time. Parsing
+    does not depend on the page; rendering, which does (links, figure numbers), leaves the
+    tokens as it found them."""
+    md = markdown()
+    return md.parseInline(text, {}) if inline else md.parse(text, {})
 
 
 # --------------------------------------------------------------------------- reading the source

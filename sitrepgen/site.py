@@ -242,6 +242,7 @@ def build(
     size = page_size or project.config.page_size
     assets = {**font_files(), **project_assets(project)}
     asset_hashes = {url: digest_file(path) for url, path in assets.items()}
+    code = versions()  # read once: it hashes sitrepgen's own files
     outputs: dict[str, bytes | Path] = dict(assets)
     inputs: set[Path] = set()
 
@@ -269,7 +270,7 @@ def build(
         )
         job = PdfJob(html=html, page_url=f"reports/{item.slug}.html", files={**assets, **figures}, source=_source(item, view))
         hashes = sorted({**asset_hashes, **{url: file_hash(path) for url, path in figures.items()}}.items())
-        key = digest_bytes(json.dumps([html, hashes, digest_bytes(job.source.data), job.source.name, versions()]).encode("utf-8"))
+        key = digest_bytes(json.dumps([html, hashes, digest_bytes(job.source.data), job.source.name, code]).encode("utf-8"))
         cached = pdf_cache.get(key) if pdf_cache is not None else None
         if cached is not None:
             outputs[f"reports/{item.slug}.pdf"] = cached

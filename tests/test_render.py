@@ -171,3 +171,5 @@ def test_relative_links_are_rebased_for_each_page() -> None:
     assert hrefs(render.build_view(r, "x", link_base="https://example.org/reports/"))[:2] == [
         "https://example.org/reports/2016-12-01.html", "#aleppo"
     ]
+    # The text is parsed once and its tokens shared: no page's links leak into another's.
+    assert hrefs(render.build_view(r, "x")) == ["2016-12-01.html", "#aleppo", "https://unhcr.org/"]
