@@ -14,6 +14,7 @@ Output layout (all links relative, so the site works offline and from a subpath)
 
 from __future__ import annotations
 
+import collections
 import concurrent.futures
 import dataclasses
 import datetime as dt
@@ -29,6 +30,7 @@ from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import render
 from .cache import (
@@ -133,12 +135,9 @@ def load_report(path: Path, project: Project) -> tuple[Document, Report | None]:
     return loaded.document, loaded.model
 
 
-def _cached_report(path: Path, project: Project, cache: ReportCache | None, key: str) -> tuple[Document, Report | None] | None:
-    """A report validated by an earlier build, if nothing validation read has changed."""
-    entry = cache.get(path.as_posix(), key) if cache is not None else None
-    if entry is None:
-        return None
-    raw = path.read_bytes()
+def _cached_report(path: Path, raw: bytes, entry: dict[str, Any]) -> tuple[Document, Report]:
+    """A report validated by an earlier build: ``entry`` is the cache's record for ``raw``, the
+    bytes that were hashed (never a second reading, which could differ)."""
     doc = Document(path=path, display=display_path(path, Path.cwd()), text=raw.decode("utf-8"), raw=raw)
     doc.diagnostics = [
         Diagnostic(doc.display, d["line"], d["col"], Severity(d["severity"]), d["code"], d["message"])
@@ -178,32 +177,56 @@ def gather(
     reports: list[LoadedReport] = []
     slugs: dict[str, Path] = {}
     context = project.fingerprint()
-    for path in paths if paths is not None else project.report_paths():
+    paths = paths if paths is not None else project.report_paths()
+    stems = collections.Counter(path.stem for path in paths)
+    loaded: dict[Path, tuple[Document, Report | None]] = {}
+    started: set[Path] = set()
+
+    def start(path: Path, doc: Document, report: Report) -> None:
+        slugs[path.stem] = path
+        item = LoadedReport(doc, report, path.stem)
+        reports.append(item)
+        if on_report is not None and not doc.has_errors:
+            on_report(item)  # e.g. start its PDF while the next report is read
+
+    # First the reports the cache does not know (an edited one, or all of them in a cold
+    # build), so that their PDFs start at once, while the unchanged ones are taken from the cache.
+    unchanged: dict[Path, tuple[bytes, dict[str, Any]]] = {}
+    for path in paths:
         key = ""
         if cache is not None:
             try:
                 if path.stat().st_size <= project.config.max_file_bytes:  # never read a huge file whole
-                    key = digest_bytes(path.read_bytes() + context.encode("utf-8"))
+                    raw = path.read_bytes()
+                    key = digest_bytes(raw + context.encode("utf-8"))
             except OSError:
                 key = ""
-        loaded = _cached_report(path, project, cache, key) if key else None
-        if loaded is None:
-            loaded = load_report(path, project)
-            if cache is not None and key and loaded[1] is not None:
-                _remember(path, project, cache, key, *loaded)  # type: ignore[arg-type]
-        doc, report = loaded
-        diagnostics += doc.diagnostics
-        if report is None:
+        entry = cache.get(path.as_posix(), key) if cache is not None and key else None
+        if entry is not None:
+            unchanged[path] = (raw, entry)  # nothing validation read has changed
             continue
-        slug = path.stem
-        if slug in slugs:
-            doc.add(0, 0, "output-collision", f"this report would write reports/{slug}.* like {slugs[slug]}; rename one of them")
+        loaded[path] = load_report(path, project)
+        if cache is not None and key and loaded[path][1] is not None:
+            _remember(path, project, cache, key, *loaded[path])  # type: ignore[arg-type]
+        doc, report = loaded[path]
+        if report is not None and stems[path.stem] == 1:  # no other file claims its slug
+            start(path, doc, report)
+            started.add(path)
+    # Then every report in order: diagnostics, slugs and the report list as if read one by one.
+    for path in paths:
+        if path in unchanged:
+            loaded[path] = _cached_report(path, *unchanged[path])
+        doc, report = loaded[path]
+        diagnostics += doc.diagnostics
+        if report is None or path in started:
+            continue
+        if path.stem in slugs:
+            doc.add(0, 0, "output-collision", f"this report would write reports/{path.stem}.* like {slugs[path.stem]}; rename one of them")
             diagnostics.append(doc.diagnostics[-1])
             continue
-        slugs[slug] = path
-        reports.append(LoadedReport(doc, report, slug))
-        if on_report is not None and not doc.has_errors:
-            on_report(reports[-1])  # e.g. start its PDF while the next report is read
+        start(path, doc, report)
+    order = {path: index for index, path in enumerate(paths)}
+    reports.sort(key=lambda item: order[item.document.path])
     if strict:
         diagnostics = [dataclasses.replace(d, severity=Severity.ERROR) for d in diagnostics]
     return reports, diagnostics

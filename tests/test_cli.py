@@ -107,6 +107,29 @@ def test_build_with_errors_writes_nothing(project: Path, write_report, seed_yaml
     assert not [p for p in project.iterdir() if p.name.startswith(".site")]
 
 
+def test_two_reports_for_one_page_are_an_error(project: Path, write_report, seed_yaml: str) -> None:
+    """2016-12-08.yaml and 2016-12-08.yml would both write reports/2016-12-08.*: the second in
+    order is refused, by validate and by a build that has the first in its cache."""
+    assert run(project, "build").exit_code == 0
+    second = write_report(seed_yaml, "2016-12-08.yml")
+    for command in ("validate", "build"):
+        result = run(project, command)
+        assert result.exit_code == 1, command
+        collisions = [line for line in result.stdout.splitlines() if "error[output-collision]" in line]
+        assert len(collisions) == 1 and collisions[0].startswith(second.as_posix()), command
+
+
+def test_an_invalid_report_claims_no_page(project: Path, write_report, seed_yaml: str) -> None:
+    """When the first of two files with one name is broken, the second is the week's report:
+    its error is the only one."""
+    write_report(seed_yaml, "2016-12-08.yml")
+    first = write_report(paragraph_as_mapping(seed_yaml))
+    result = run(project, "validate")
+    assert result.exit_code == 1
+    errors = [line for line in result.stdout.splitlines() if "error[" in line]
+    assert len(errors) == 1 and errors[0].startswith(first.as_posix()) and "error[wrong-type]" in errors[0]
+
+
 def test_broken_template_is_a_clean_error(project: Path) -> None:
     (project / "templates" / "masthead.html.j2").write_text("{{ report.nope }}", encoding="utf-8")
     result = run(project, "build")
