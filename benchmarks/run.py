@@ -169,12 +169,12 @@ if __name__ == "__main__":
 """
 
 
-def warm_edit(project: Path, scratch: Path, jobs: int, runs: int) -> float:
+def warm_edit(project: Path, scratch: Path, jobs: int, runs: int, env: dict[str, str]) -> float:
     """One report edited, rebuilt by a process that has built before, as `sitrepgen serve` does
     on every save: the fork server has WeasyPrint loaded, so only the render is paid."""
     script = scratch / "warm_edit.py"
     script.write_text(WARM_EDIT, encoding="utf-8")
-    out = subprocess.run([sys.executable, str(script), str(project), str(jobs), str(runs)], capture_output=True, text=True, check=True)
+    out = subprocess.run([sys.executable, str(script), str(project), str(jobs), str(runs)], env=env, capture_output=True, text=True, check=True)
     return float(out.stdout.strip().splitlines()[-1])
 
 
@@ -194,6 +194,12 @@ def main() -> None:
     if shutil.which("pandoc") is None:
         raise SystemExit("pandoc not found: apt-get install pandoc")
     env = {**os.environ, "PATH": f"{BIN}{os.pathsep}{os.environ['PATH']}"}  # pandoc runs `weasyprint`
+    # Every command runs as installed software does: with bytecode caches (pip writes them for
+    # installed packages; an editable install gets them here), whatever this shell says.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    import sitrepgen as package
+
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(Path(package.__file__).parent)], env=env, check=True)
     sitrepgen = [str(BIN / "sitrepgen")]
     rows: dict[str, tuple[float, int]] = {}
     with tempfile.TemporaryDirectory() as tmp:
@@ -207,17 +213,17 @@ def main() -> None:
             shutil.rmtree(project / "site", ignore_errors=True)
             shutil.rmtree(project / ".sitrepgen-cache", ignore_errors=True)
 
-        rows["sitrepgen: cold build"] = best(args.repeat, build, REPO, clean)
-        rows["sitrepgen: nothing changed"] = best(args.repeat, build, REPO)
+        rows["sitrepgen: cold build"] = best(args.repeat, build, REPO, clean, env)
+        rows["sitrepgen: nothing changed"] = best(args.repeat, build, REPO, env=env)
         counter = [0]
-        rows["sitrepgen: one report edited"] = best(args.repeat, build, REPO, lambda: edit_one(project, counter))
+        rows["sitrepgen: one report edited"] = best(args.repeat, build, REPO, lambda: edit_one(project, counter), env)
 
         def fresh(name: str) -> Path:
             out = work / name
             shutil.rmtree(out, ignore_errors=True)
             return out
 
-        rows["sitrepgen: one edited, warm (serve)"] = (warm_edit(project, work, args.jobs, max(3, args.repeat)), 0)
+        rows["sitrepgen: one edited, warm (serve)"] = (warm_edit(project, work, args.jobs, max(3, args.repeat), env), 0)
 
         pandoc_out = work / "pandoc"
         rows["pandoc pipeline (html + pdf)"] = best(
@@ -229,7 +235,7 @@ def main() -> None:
             lambda: fresh("pandoc").mkdir(), env,
         )
         alone = weasyprint_alone(project, fresh("alone"), args.jobs)
-        rows["WeasyPrint alone (same HTML)"] = best(args.repeat, alone, REPO)
+        rows["WeasyPrint alone (same HTML)"] = best(args.repeat, alone, REPO, env=env)
 
     cold = rows["sitrepgen: cold build"][0]
     print(f"\n{args.reports} reports, {args.jobs} process(es), best of {args.repeat}; "
