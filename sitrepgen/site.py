@@ -196,8 +196,9 @@ def gather(
         key = ""
         if cache is not None:
             try:
-                if path.stat().st_size <= project.config.max_file_bytes:  # never read a huge file whole
-                    raw = path.read_bytes()
+                with path.open("rb") as handle:  # never a huge file whole: load_report refuses it
+                    raw = handle.read(project.config.max_file_bytes + 1)
+                if len(raw) <= project.config.max_file_bytes:
                     key = digest_bytes(raw + context.encode("utf-8"))
             except OSError:
                 key = ""
@@ -205,10 +206,10 @@ def gather(
         if entry is not None:
             unchanged[path] = (raw, entry)  # nothing validation read has changed
             continue
-        loaded[path] = load_report(path, project)
-        if cache is not None and key and loaded[path][1] is not None:
-            _remember(path, project, cache, key, *loaded[path])  # type: ignore[arg-type]
-        doc, report = loaded[path]
+        loaded[path] = doc, report = load_report(path, project)
+        if cache is not None and report is not None:
+            # keyed by the bytes that were validated: the file may have changed since it was hashed
+            _remember(path, project, cache, digest_bytes(doc.raw + context.encode("utf-8")), doc, report)
         if report is not None and stems[path.stem] == 1:  # no other file claims its slug
             start(path, doc, report)
             started.add(path)
