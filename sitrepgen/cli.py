@@ -15,7 +15,6 @@ import click
 
 from . import __version__
 from .diagnostics import Diagnostic, display_path, format_diagnostics
-from .serve import serve_command
 
 if TYPE_CHECKING:  # heavy modules (pydantic, ruamel, jinja) are imported by the commands that need them
     from .config import Project
@@ -195,6 +194,18 @@ def _progress() -> object:
     return Progress(start=start, advance=advance, finish=finish)
 
 
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep the default: the preview is for this machine).")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on; 0 picks a free one.")
+@click.option("--open/--no-open", "open_browser", default=False, show_default=True, help="Open the preview in a web browser.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
+    """Build the site, serve it locally and rebuild and reload the browser on every save."""
+    from .serve import run  # the HTTP server's modules load only for this command
+
+    run(Path(ctx.obj["root"]), host, port, open_browser)
+
+
 def main() -> None:
     """Entry point: an internal bug is a one-line message unless --debug is given."""
     try:
@@ -209,5 +220,3 @@ def main() -> None:
         )
         sys.exit(70)
 
-
-cli.add_command(serve_command)

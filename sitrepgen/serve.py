@@ -38,7 +38,7 @@ from .diagnostics import sort_diagnostics
 if TYPE_CHECKING:  # the config (pydantic) is imported when the server starts, not with the CLI
     from .config import Project
 
-__all__ = ["GENERATION_PATH", "BuildFailure", "PreviewServer", "serve_command"]
+__all__ = ["GENERATION_PATH", "BuildFailure", "PreviewServer", "run"]
 
 #: Polled by the injected script; outside any path a build can write (builds write no "__" folders).
 GENERATION_PATH = "/__sitrepgen__/generation"
@@ -443,16 +443,11 @@ class PreviewServer:
         self.log(f"changed: {', '.join(shown[:3])}{more}")
 
 
-@click.command(name="serve")
-@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep the default: the preview is for this machine).")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on; 0 picks a free one.")
-@click.option("--open/--no-open", "open_browser", default=False, show_default=True, help="Open the preview in a web browser.")
-@click.pass_context
-def serve_command(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
-    """Build the site, serve it locally and rebuild and reload the browser on every save."""
+def run(root: Path, host: str, port: int, open_browser: bool) -> None:
+    """``sitrepgen serve``: build the site, serve it, rebuild and reload on every save, until Ctrl+C."""
     from .config import load_project
 
-    project = load_project(ctx.obj["root"])
+    project = load_project(root)
     server = PreviewServer(project, host, port)
     try:
         try:

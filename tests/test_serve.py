@@ -15,13 +15,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
 import pytest
 from click.testing import CliRunner
 
 from sitrepgen import serve
+from sitrepgen.cli import cli
 from sitrepgen.config import load_project
-from sitrepgen.serve import GENERATION_PATH, BuildFailure, PreviewServer, inject, serve_command
+from sitrepgen.serve import GENERATION_PATH, BuildFailure, PreviewServer, inject
 from tests.helpers import line_of
 
 SLUG = "2016-12-08"
@@ -222,14 +222,7 @@ def test_serve_command_starts_prints_the_url_and_stops_on_ctrl_c(
     monkeypatch.setattr(PreviewServer, "wait", interrupt)
     monkeypatch.setattr(serve.webbrowser, "open", opened.append)
 
-    @click.group()
-    @click.pass_context
-    def group(ctx: click.Context) -> None:
-        ctx.ensure_object(dict)
-        ctx.obj["root"] = project
-
-    group.add_command(serve_command)
-    result = CliRunner().invoke(group, ["serve", "--port", "0", "--open"], catch_exceptions=False)
+    result = CliRunner().invoke(cli, ["-C", str(project), "serve", "--port", "0", "--open"], catch_exceptions=False)
     assert result.exit_code == 0, result.output
     url = started[0].url
     assert opened == [url]
