@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import REPO, SEED_REPORT, copy_project
+from tests.helpers import SEED_REPORT, copy_project
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

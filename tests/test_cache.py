@@ -14,7 +14,7 @@ from sitrepgen.cache import CACHE_DIR
 from sitrepgen.cli import cli
 from sitrepgen.config import load_project
 from sitrepgen.site import build
-from tests.helpers import REPO, copy_project, write_series
+from tests.helpers import copy_project, write_series
 
 
 def run(project: Path, *args: str) -> Result:

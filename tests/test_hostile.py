@@ -34,7 +34,7 @@ from sitrepgen import markup
 from sitrepgen.cli import cli
 from sitrepgen.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, read_document
 from sitrepgen.new import NewReportError, write_new_file
-from tests.helpers import REPO, SEED_REPORT, careless_dangers, copy_project, line_of
+from tests.helpers import SEED_REPORT, careless_dangers, copy_project, line_of
 
 SEED = SEED_REPORT.read_text(encoding="utf-8")
 REPORT = "sitreps/2016-12-08.yaml"

@@ -26,7 +26,7 @@ import pytest
 
 from sitrepgen.config import load_project
 from sitrepgen.site import build
-from tests.helpers import REPO, copy_project, write_series
+from tests.helpers import copy_project, write_series
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
