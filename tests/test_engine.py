@@ -87,3 +87,18 @@ def test_a_missing_library_is_still_an_error(tmp_path: Path) -> None:
         """
     )
     assert run_python(code, tmp_path).splitlines()[-1] == "error: cannot load library 'fake'"
+
+
+def test_the_fork_server_leaves_at_once_with_its_output_flushed() -> None:
+    """sitrepgen.preload is imported by the PDF workers' fork server only: when that process
+    ends, it skips tearing WeasyPrint down (a pipe reader would wait for it) but not its output."""
+    code = textwrap.dedent(
+        """
+        import atexit, sys
+        atexit.register(print, "torn down")  # what an ordinary interpreter exit would run
+        import sitrepgen.preload
+        sys.stdout.write("output kept")
+        """
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert (out.returncode, out.stdout) == (0, "output kept")
