@@ -43,7 +43,8 @@ CODES: dict[str, str] = {
     "unreferenced-figure": "a figure no text refers to (it is placed at the end of its region)",
     "figure-missing": "a figure's image file does not exist",
     "figure-path": "a figure path that is absolute, a URL, or leads outside the project",
-    "figure-format": "a figure that is not SVG, PNG or JPEG",
+    "figure-format": "a figure that is not SVG, PNG or JPEG, or an SVG that is not a well-formed SVG document",
+    "unsafe-svg": "an SVG figure with a script, an event handler, an embedded document, or a reference outside itself",
     "empty-alt": "a figure whose alt text is blank",
     # content
     "empty-region": "a region without any paragraph",

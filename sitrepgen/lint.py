@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import markup
+from . import markup, svg
 from .diagnostics import Severity
 from .load import Document, Loc
 from .model import Report
@@ -147,9 +147,16 @@ def _shown(path: Path, root: Path) -> str:
 def check_figure_files(doc: Document, report: Report, ctx: LintContext) -> None:
     for loc, figure in figure_locations(report):
         try:
-            resolve_figure(figure.image, doc.path.parent, ctx.root)
+            path = resolve_figure(figure.image, doc.path.parent, ctx.root)
+            if path.suffix.lower() == ".svg":
+                svg.check(path)
         except FigureProblem as problem:
             doc.add_at((*loc, "image"), problem.code, str(problem))
+        except svg.SvgProblem as problem:
+            where = f"{_shown(path, ctx.root)}:{problem.line}:{problem.col}"
+            doc.add_at((*loc, "image"), problem.code, f"figure '{figure.image}' ({where}): {problem.message}")
+        except OSError as exc:
+            doc.add_at((*loc, "image"), "figure-missing", f"figure file '{figure.image}' cannot be read: {exc.strerror or exc}")
 
 
 def check_alt_text(doc: Document, report: Report, ctx: LintContext) -> None:

@@ -175,6 +175,16 @@ def _symlinked_out(project: Path, url: str) -> str:
     return with_loopback(SEED, url).replace(FIGURE, "figures/link.svg")
 
 
+def _svg_figure(name: str, svg: str) -> Callable[[Path, str], str]:
+    """A report whose figure is a new SVG file ``figures/NAME`` holding ``svg``."""
+
+    def content(project: Path, url: str) -> str:
+        (project / "sitreps" / "figures" / name).write_text(svg.replace("{url}", url), encoding="utf-8")
+        return with_loopback(SEED, url).replace(FIGURE, f"figures/{name}")
+
+    return content
+
+
 def _line(needle: str) -> Callable[[str | bytes], int]:
     def find(text: str | bytes) -> int:
         return line_of(text.decode("utf-8", "replace") if isinstance(text, bytes) else text, needle)
@@ -219,6 +229,26 @@ BROKEN = {
     "figure-url": Broken(
         lambda p, url: with_loopback(SEED, url).replace(FIGURE, f"{url}map.svg"),
         "figure-path", _line("image: http://127.0.0.1"), 16, "not a URL",
+    ),
+    "svg-script": Broken(
+        _svg_figure("script.svg", "<svg xmlns='http://www.w3.org/2000/svg'>\n<script>fetch('{url}x')</script></svg>"),
+        "unsafe-svg", _line("image: figures/script.svg"), 16, "figures/script.svg:2:1): a <script> element",
+    ),
+    "svg-event-handler": Broken(
+        _svg_figure("onload.svg", "<svg xmlns='http://www.w3.org/2000/svg' onload='alert(1)'/>"),
+        "unsafe-svg", _line("image: figures/onload.svg"), 16, "figures/onload.svg:1:1): an event handler (onload=)",
+    ),
+    "svg-tracker-image": Broken(
+        _svg_figure("tracker.svg", "<svg xmlns='http://www.w3.org/2000/svg'><image href='{url}t.png'/></svg>"),
+        "unsafe-svg", _line("image: figures/tracker.svg"), 16, "a reference to 'http://127.0.0.1",
+    ),
+    "svg-entity-bomb": Broken(
+        _svg_figure("bomb.svg", "<!DOCTYPE svg [<!ENTITY a 'lol'><!ENTITY b '&a;&a;&a;&a;&a;&a;&a;&a;'>]>\n<svg xmlns='http://www.w3.org/2000/svg'><text>&b;</text></svg>"),
+        "unsafe-svg", _line("image: figures/bomb.svg"), 16, "a DOCTYPE with declarations",
+    ),
+    "svg-not-well-formed": Broken(
+        _svg_figure("broken.svg", "<svg xmlns='http://www.w3.org/2000/svg'><g></svg>"),
+        "figure-format", _line("image: figures/broken.svg"), 16, "not well-formed XML (mismatched tag)",
     ),
     "python-tag": Broken(
         lambda p, url: with_loopback(SEED, url).replace("series: Syria", "series: !!python/object/apply:os.system ['touch pwned']"),
@@ -319,24 +349,25 @@ def test_twenty_megabytes_fail_on_the_size_limit_without_parsing(built: Path, lo
 
 
 def test_svg_figure_that_refers_outside_itself(built: Path, loopback: Loopback) -> None:
-    """An SVG figure is loaded by WeasyPrint, which would follow its references: refused, and an
-    error rather than a PDF quietly missing its figure."""
+    """An SVG figure that would load from a server or a file outside the project is refused when
+    the report is validated, at the place in the SVG: nothing is fetched, nothing is written.
+    (The PDF fetcher refuses it too: test_build.test_pdf_fetcher_refuses_anything_but_project_files.)"""
     before = snapshot(built / "site")
     secret = built.parent / "secret.svg"
     secret.write_text("<svg xmlns='http://www.w3.org/2000/svg'><text y='9'>SECRET</text></svg>", encoding="utf-8")
-    (built / "sitreps" / FIGURE).write_text(
-        "<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink' width='100' height='100'>"
-        f"<image href='{loopback.url}tracker.png' width='10' height='10'/>"
-        f"<image xlink:href='file://{secret.as_posix()}' width='10' height='10'/></svg>",
-        encoding="utf-8",
-    )
-    result = run(built, "build")
-    assert result.exit_code == 1
-    assert "Traceback" not in result.output
-    assert f"refused to fetch '{loopback.url}tracker.png'" in result.stderr
-    assert "(the PDF of 2016-12-08.yaml)" in result.stderr  # which report
-    assert snapshot(built / "site") == before
-    assert leftovers(built) == [] and loopback.connections == []
+    for reference in (f"href='{loopback.url}tracker.png'", f"xlink:href='file://{secret.as_posix()}'"):
+        (built / "sitreps" / FIGURE).write_text(
+            "<svg xmlns='http://www.w3.org/2000/svg' xmlns:xlink='http://www.w3.org/1999/xlink' width='100' height='100'>\n"
+            f"  <image {reference} width='10' height='10'/></svg>",
+            encoding="utf-8",
+        )
+        result = run(built, "build")
+        assert result.exit_code == 1
+        assert "Traceback" not in result.output
+        line = line_of(SEED, f"image: {FIGURE}")
+        assert f"{REPORT}:{line}:16: error[unsafe-svg]: figure '{FIGURE}' (sitreps/{FIGURE}:2:3): a reference to '" in result.stdout
+        assert snapshot(built / "site") == before
+        assert leftovers(built) == [] and loopback.connections == []
 
 
 # --------------------------------------------------------------------------- interrupted builds

@@ -121,14 +121,16 @@ def test_project_assets_reach_the_site_and_the_pdf(tmp_path: Path, pdf_path: Pat
 
 
 def test_an_image_weasyprint_cannot_read_fails_the_build(tmp_path: Path) -> None:
-    """A corrupt figure is an error naming the report, not a PDF published without its map."""
+    """A corrupt figure is an error naming the report, not a PDF published without its map.
+    (A broken SVG is caught before, when the report is validated: test_hostile.)"""
     from sitrepgen.site import BuildError
 
     root = copy_project(tmp_path)
     (root / "site").mkdir()
     (root / "site" / "keep.txt").write_text("previous", encoding="utf-8")
-    figure = root / "sitreps" / "figures" / "2016-12-08-aleppo-control.svg"
-    figure.write_text("<svg this is not xml", encoding="utf-8")
-    with pytest.raises(BuildError, match=r"2016-12-08\.yaml"):
+    report = root / "sitreps" / "2016-12-08.yaml"
+    report.write_text(report.read_text(encoding="utf-8").replace("aleppo-control.svg", "aleppo-control.png"), encoding="utf-8")
+    (root / "sitreps" / "figures" / "2016-12-08-aleppo-control.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 20)
+    with pytest.raises(BuildError, match=r"a PDF could not be made: .*\(the PDF of 2016-12-08\.yaml\)"):
         build(load_project(root))
     assert [p.name for p in (root / "site").iterdir()] == ["keep.txt"]
