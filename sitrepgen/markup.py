@@ -96,13 +96,18 @@ def _render_link_open(
         token.attrSet("href", href)
 
 
-def _env(figure_numbers: Mapping[str, int], figure_links: Mapping[str, str] | None, link_base: str, link_page: str) -> EnvType:
-    return {
+def _render(
+    text: str, inline: bool, figure_numbers: Mapping[str, int], figure_links: Mapping[str, str] | None, link_base: str, link_page: str
+) -> str:
+    """Render the shared tokens of ``text`` for one page (see render_block for the arguments)."""
+    env: EnvType = {
         "figure_numbers": dict(figure_numbers),
         "figure_links": dict(figure_links or {}),
         "link_base": link_base,
         "link_page": link_page,
     }
+    md = markdown()
+    return md.renderer.render(_parse(text, inline=inline), md.options, env)
 
 
 def render_block(
@@ -115,8 +120,7 @@ def render_block(
 ) -> str:
     """Block Markdown (a paragraph field) to HTML; ``figure_links`` are the references' targets,
     ``link_base`` prefixes relative links and ``link_page`` precedes a bare ``#fragment``."""
-    md = markdown()
-    return md.renderer.render(_parse(text, inline=False), md.options, _env(figure_numbers, figure_links, link_base, link_page))
+    return _render(text, False, figure_numbers, figure_links, link_base, link_page)
 
 
 def render_inline(
@@ -128,8 +132,7 @@ def render_inline(
     link_page: str = "",
 ) -> str:
     """Inline Markdown (a caption) to HTML, without a wrapping paragraph."""
-    md = markdown()
-    return md.renderer.render(_parse(text, inline=True), md.options, _env(figure_numbers, figure_links, link_base, link_page))
+    return _render(text, True, figure_numbers, figure_links, link_base, link_page)
 
 
 @lru_cache(maxsize=4096)
