@@ -72,11 +72,27 @@ class Config(Strict):
     max_file_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
         default=MAX_BYTES, description="Largest report file accepted, in bytes.", examples=[2097152]
     )
+    figure_label: Annotated[str, StringConstraints(min_length=4, max_length=40)] = Field(
+        default="Figure {n}",
+        description=(
+            "How figures are labelled before their caption, {n} standing for the number: "
+            "'Figure {n}', 'Figure {n} -', 'Figure {n}:', 'Map {n}.'. Cross-references print it "
+            "without its trailing separator ('Figure 1')."
+        ),
+        examples=["Figure {n} -"],
+    )
     gazetteer: list[GazetteerEntry] = Field(
         default_factory=list,
         description="Canonical place names and their variant spellings.",
         examples=[[{"name": "Idleb", "variants": ["Idlib"]}, {"name": "Tadmor", "aliases": ["Palmyra"]}]],
     )
+
+    @field_validator("figure_label")
+    @classmethod
+    def _one_number(cls, value: str) -> str:
+        if value.count("{n}") != 1 or value.replace("{n}", "").count("{") or value.replace("{n}", "").count("}"):
+            raise ValueError(f"'{value}' must hold {{n}} (the figure's number) exactly once, and no other braces: 'Figure {{n}} -'")
+        return value
 
     @field_validator("reports_dir", "templates_dir", "output_dir")
     @classmethod
@@ -110,7 +126,16 @@ class Project:
 
     def lint_context(self) -> LintContext:
         places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
-        return LintContext(root=self.root, gazetteer=places)
+        return LintContext(root=self.root, gazetteer=places, figure_label=self.config.figure_label)
+
+    def slug_of(self, path: Path) -> str:
+        """Where a report's pages go, below reports/: its path under reports_dir without the
+        extension ('isw/2016-12-08'), so reports in two folders never collide."""
+        try:
+            inside = path.resolve().relative_to(self.reports_dir.resolve())
+        except ValueError:  # a file named on the command line, outside reports_dir
+            return path.stem
+        return inside.with_suffix("").as_posix()
 
     def report_paths(self) -> list[Path]:
         """Every report under the reports folder, in a stable order (hidden files skipped)."""

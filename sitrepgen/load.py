@@ -536,6 +536,8 @@ def validate_model(doc: Document, model: type[ModelT]) -> ModelT | None:
         seen: set[tuple[Loc, str, str]] = set()
         for error in errors:
             loc = _data_loc(doc.data, tuple(error["loc"]))
+            if error["type"] == "missing_body":  # at an empty 'sections: []' if there is one
+                loc = next(((key,) for key in ("sections", "regions") if isinstance(doc.data, dict) and key in doc.data), loc)
             if error["type"] == "missing" and (loc, error["loc"][-1]) in misspelt:
                 continue
             code, message = _explain(error, loc, model)
@@ -589,6 +591,18 @@ def _explain(error: Any, loc: Loc, model: type[BaseModel]) -> tuple[str, str]:
         return "unknown-key", f"unknown key '{key}'{hint}"
     if kind == "missing":
         return "missing-key", f"missing required key '{error['loc'][-1]}'"
+    if kind == "missing_body":
+        if loc:
+            return "invalid-value", f"{where} is empty; {error['msg']}"
+        return "missing-key", str(error["msg"])
+    if kind == "block_kind":
+        found = error["input"]
+        if isinstance(found, dict):
+            keys = ", ".join(f"'{key}'" for key in found)
+            close = difflib.get_close_matches(next(iter(found), ""), ["figure"], n=1, cutoff=0.6) if len(found) >= 1 else []
+            hint = "; did you mean 'figure'?" if close else ""
+            return "wrong-type", f"{where} must be a paragraph (text) or a figure ('figure:' with id, image, caption, alt), not a mapping with {keys}{hint}"
+        return "wrong-type", f"{where} must be a paragraph (text) or a figure ('figure:' with id, image, caption, alt), not {describe(found)}"
     if kind in _TYPE_WORDS:
         expected = _TYPE_WORDS[kind]
         if kind in ("int_type", "float_type"):
