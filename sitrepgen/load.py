@@ -566,6 +566,14 @@ def _data_loc(data: Any, loc: Loc) -> Loc:
     return tuple(kept)
 
 
+#: Keys writers reach for that mean something else here: (model, key) -> the hint.
+_CONFUSIONS = {
+    ("Report", "figures"): "; a figure at report level is a block: put it under 'blocks:' as '- figure: {id: ..., image: ..., caption: ..., alt: ...}'",
+    ("Report", "paragraphs"): "; text at report level goes under 'blocks:' (or 'summary:'), and a region's text under 'sections:'",
+    ("Section", "figures"): "; in a section, a figure is one of its blocks: '- figure: {id: ..., image: ..., caption: ..., alt: ...}' in 'blocks:', where it is to print",
+    ("Section", "paragraphs"): "; in a section, paragraphs are its 'blocks:'",
+}
+
 _TYPE_WORDS = {
     "string_type": "text",
     "int_type": "a whole number",
@@ -588,6 +596,8 @@ def _explain(error: Any, loc: Loc, model: type[BaseModel]) -> tuple[str, str]:
         close = _suggest(key, model, loc[:-1])
         allowed = _allowed_keys(model, loc[:-1])
         hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
+        place = _model_at(model, loc[:-1])
+        hint = _CONFUSIONS.get((getattr(place, "__name__", ""), key), hint)
         return "unknown-key", f"unknown key '{key}'{hint}"
     if kind == "missing":
         return "missing-key", f"missing required key '{error['loc'][-1]}'"
@@ -639,19 +649,23 @@ def _suggest(key: str, model: type[BaseModel], loc: Loc) -> list[str]:
 
 def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
     """The keys allowed at ``loc``, found by following the model's field annotations."""
+    current = _model_at(model, loc)
+    return list(current.model_fields) if current is not None else []
+
+
+def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The model class of the mapping at ``loc`` (list indexes skipped), if there is one."""
     current: Any = model
     for part in loc:
         if isinstance(part, int):
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
+            return None
         info = current.model_fields.get(part)
         if info is None:
-            return []
+            return None
         current = _model_in(info.annotation)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
 def _model_in(annotation: Any) -> Any:

@@ -23,6 +23,8 @@ from .model import Figure, KeyFigure, Report
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
     "July", "August", "September", "October", "November", "December",
@@ -157,6 +159,11 @@ class ReportView:
     def region_names(self) -> list[str]:
         """Every region the report covers, once each, in order."""
         return list(dict.fromkeys(name for section in self.sections for name in section.regions))
+
+    @property
+    def published_long(self) -> str:
+        """'Thursday, December 8, 2016': the publication date as the title block prints it."""
+        return f"{WEEKDAYS[self.report.published.weekday()]}, {self.published_text}"
 
     @property
     def heading_title(self) -> str:

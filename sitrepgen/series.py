@@ -126,9 +126,14 @@ def distance_label(older: Report, newer: Report, *, earlier: bool) -> str:
 
 
 def distance(days: int, *, earlier: bool) -> str:
-    """'3 weeks earlier', '1 day later', 'ending the same day'."""
+    """'3 weeks earlier', '10 days later', 'about 47 weeks later', 'ending the same day'."""
     if days == 0:
         return "ending the same day"
     weeks, rest = divmod(days, WEEK)
-    amount = f"{weeks} week{'s' if weeks != 1 else ''}" if rest == 0 else f"{days} day{'s' if days != 1 else ''}"
+    if rest == 0:
+        amount = f"{weeks} week{'s' if weeks != 1 else ''}"
+    elif days < 2 * WEEK:
+        amount = f"{days} day{'s' if days != 1 else ''}"
+    else:
+        amount = f"about {round(days / WEEK)} weeks"
     return f"{amount} {'earlier' if earlier else 'later'}"

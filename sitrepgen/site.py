@@ -431,10 +431,8 @@ def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:
 
 def _print_view(item: LoadedReport, page: str, *, label: str, link_base: str | None) -> ReportView:
     """The report as its print page sees it (the print page stands where the report page does)."""
-    view = render.build_view(item.report, item.slug, label=label)
-    if link_base is None:
-        return view
-    return render.build_view(item.report, item.slug, link_base=link_base, label=label)
+    assets = relative("reports/", page.rpartition("/")[0])
+    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", label=label)
 
 
 def _source(item: LoadedReport, view: ReportView) -> Source:
