@@ -293,7 +293,7 @@ class Report(Strict):
         default_factory=list,
         description=(
             "The first form of a report's body, still accepted: one entry per region, with its "
-            "paragraphs and figures. Use sections instead, or sitrepgen migrate."
+            "paragraphs and figures (placed after the paragraph that first refers to them). New reports use sections."
         ),
         examples=[[{"name": "Aleppo", "paragraphs": ["The battle for Aleppo continued."]}]],
     )

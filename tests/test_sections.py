@@ -83,6 +83,7 @@ def test_section_headings_and_regions(real: Path) -> None:
     assert '<h3 class="section-heading">Government and allies</h3>' in homs and "In eastern Homs" in homs
     assert "Opposition developments" not in homs
     assert 'href="../reports/syria/2017-11-15.html#government-and-allies"' in homs
+    assert '<p class="region-week-series">Syria · Example Monitoring Group</p>' in homs
 
 
 def test_markdown_follows_the_same_order(real: Path) -> None:
