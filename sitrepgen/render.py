@@ -406,7 +406,11 @@ def make_environment(project_templates: Path | None = None) -> jinja2.Environmen
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Fixed words in templates are written {{ _("Key figures") }}: today in English, and the
+    # place where message catalogs plug in (env.install_gettext_translations).
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["md_escape"] = markup.escape_markdown
     env.filters["date"] = format_date
     env.filters["slugify"] = slugify
