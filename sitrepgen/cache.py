@@ -45,7 +45,7 @@ def code_digest() -> str:
     invalidates the cache even when the version number did not move."""
     package = Path(__file__).parent
     hasher = hashlib.sha256()
-    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css", ".svg")):
+    for path in sorted(p for p in package.rglob("*") if p.is_file() and p.suffix in (".py", ".j2", ".css", ".svg", ".po")):
         hasher.update(path.relative_to(package).as_posix().encode("utf-8") + b"\0" + path.read_bytes())
     return hasher.hexdigest()
 
@@ -53,7 +53,7 @@ def code_digest() -> str:
 def versions() -> dict[str, str]:
     """Versions that change what a build produces (read from metadata: no heavy imports)."""
     found = {"sitrepgen-code": code_digest()}
-    for name in ("sitrepgen", "weasyprint", "font-source-sans-pro", "markdown-it-py", "jinja2"):
+    for name in ("sitrepgen", "weasyprint", "font-source-sans-pro", "fontpkg-amiri", "babel", "markdown-it-py", "jinja2"):
         try:
             found[name] = metadata.version(name)
         except metadata.PackageNotFoundError:

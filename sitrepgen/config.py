@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
-from typing import Annotated, Literal
+from typing import TYPE_CHECKING, Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
@@ -14,7 +15,12 @@ from .lint import LintContext, Place
 from .load import MAX_BYTES, Document, load_model
 from .model import Strict
 
+if TYPE_CHECKING:
+    from .i18n import Languages
+
 CONFIG_NAME = "sitrepgen.yaml"
+
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 
 
 def _relative_dir(value: str) -> str:
@@ -39,6 +45,33 @@ class GazetteerEntry(Strict):
         default_factory=list,
         description="Other names, accepted only in brackets after the name: 'Tadmor (Palmyra)'.",
         examples=[["Palmyra"]],
+    )
+
+
+class LanguageSettings(Strict):
+    """How the site speaks one language: its title, the locale of its dates and numbers, its
+    digits, and the project's own wording of any label."""
+
+    title: Annotated[str, StringConstraints(min_length=1)] | None = Field(
+        default=None, description="Title of the website in this language (default: title).", examples=["ملخص النزاع الأسبوعي في سوريا"]
+    )
+    locale: LanguageTag | None = Field(
+        default=None,
+        description="CLDR locale of dates and numbers, when it is not the language itself: 'ar-SY' gives the Levantine month names (كانون الأول).",
+        examples=["ar-SY"],
+    )
+    digits: Literal["latin", "native"] = Field(
+        default="latin",
+        description="Digits of dates, key figures and page numbers: 'latin' (0-9, the default) or 'native' (the locale's own: Arabic-Indic for Arabic).",
+        examples=["native"],
+    )
+    labels: dict[Annotated[str, StringConstraints(min_length=1)], Annotated[str, StringConstraints(min_length=1)] | list[Annotated[str, StringConstraints(min_length=1)]]] = Field(
+        default_factory=dict,
+        description=(
+            "The project's wording of sitrepgen's fixed words, by message id (the English text): "
+            "{\"Key figures\": \"Headline numbers\"}. A message with a number may take a list, one text per plural form."
+        ),
+        examples=[{"Key figures": "أبرز الأرقام"}],
     )
 
 
@@ -80,6 +113,14 @@ class Config(Strict):
             "without its trailing separator ('Figure 1')."
         ),
         examples=["Figure {n} -"],
+    )
+    languages: dict[LanguageTag, LanguageSettings] = Field(
+        default_factory=dict,
+        description=(
+            "Settings of each language the reports are written in (translations are named NAME.LANG.yaml "
+            "beside NAME.yaml): title, locale, digits and labels."
+        ),
+        examples=[{"ar": {"title": "ملخص النزاع الأسبوعي في سوريا", "locale": "ar-SY", "digits": "latin"}}],
     )
     gazetteer: list[GazetteerEntry] = Field(
         default_factory=list,
@@ -124,9 +165,35 @@ class Project:
         data = path.read_bytes() if path.is_file() else b""
         return digest_bytes(data) + json.dumps(versions(), sort_keys=True)
 
-    def lint_context(self) -> LintContext:
+    def lint_context(self, language: str | None = None) -> LintContext:
+        """What the rules need; the figure label is the one of the report's ``language``."""
         places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
-        return LintContext(root=self.root, gazetteer=places, figure_label=self.config.figure_label)
+        label = self.languages().get(language).figure_label
+        return LintContext(root=self.root, gazetteer=places, figure_label=label)
+
+    def languages(self) -> Languages:
+        """The languages of this project, each with its settings (made once per project)."""
+        cached = self.__dict__.get("_languages")
+        if cached is None:
+            from .i18n import Languages, Settings
+
+            settings = {
+                tag: Settings(locale=one.locale, digits=one.digits, title=one.title, labels=dict(one.labels))
+                for tag, one in self.config.languages.items()
+            }
+            default = settings.get(self.config.language, Settings())
+            if "figure_label" in self.config.model_fields_set:  # the project's label style
+                default = dataclasses.replace(default, figure_label=self.config.figure_label)
+            settings[self.config.language] = default
+            cached = Languages(self.config.language, settings)
+            object.__setattr__(self, "_languages", cached)
+        return cached
+
+    def language_of(self, path: Path) -> str | None:
+        """The language a file's name gives it ('ar' for 2016-12-08.ar.yaml), or None."""
+        from .translations import language_of_name
+
+        return language_of_name(path.name)
 
     def slug_of(self, path: Path) -> str:
         """Where a report's pages go, below reports/: its path under reports_dir without the
@@ -135,7 +202,9 @@ class Project:
             inside = path.resolve().relative_to(self.reports_dir.resolve())
         except ValueError:  # a file named on the command line, outside reports_dir
             return path.stem
-        return inside.with_suffix("").as_posix()
+        slug = inside.with_suffix("").as_posix()
+        language = self.language_of(path)
+        return slug[: -len(language) - 1] if language is not None else slug
 
     def report_paths(self) -> list[Path]:
         """Every report under the reports folder, in a stable order (hidden files skipped)."""
@@ -156,5 +225,7 @@ def load_project(root: Path) -> Project:
     path = root / CONFIG_NAME
     if not path.exists():
         return Project(root, Config())
-    loaded = load_model(path, Config)
+    from .translations import check_config
+
+    loaded = load_model(path, Config, checks=(check_config,))
     return Project(root, loaded.model or Config(), loaded.document)

@@ -58,6 +58,12 @@ CODES: dict[str, str] = {
     "placeholder": "placeholder text (TODO) left in the report, e.g. by 'sitrepgen new'",
     "unsafe-link": "a link the allowlist refuses; it is shown as plain text",
     "inline-image": "Markdown image syntax in text; images belong in figures",
+    # languages and translations
+    "language-mismatch": "a translation (NAME.LANG.yaml) whose language is not the one its name gives",
+    "unsupported-language": "a language CLDR does not know, or one sitrepgen has no labels for (they print in English)",
+    "unknown-label": "a label in sitrepgen.yaml that is none of sitrepgen's messages (with a suggestion when one is close)",
+    "translation-source": "a translation_of that names a file which is not another version of the same report, or is missing",
+    "stale-translation": "the version a translation was made from has changed since it was marked (sitrepgen translate --mark)",
     # build
     "output-collision": "two reports would write the same output files",
 }

@@ -231,6 +231,22 @@ class KeyFigure(Strict):
     )
 
 
+class TranslationOf(Strict):
+    """What a translation was made from: the other language version of the same report, and
+    the hash of its content then (written by ``sitrepgen translate --mark`` or ``sitrepgen new``)."""
+
+    file: Annotated[str, StringConstraints(pattern=r"^[^/\\]+\.ya?ml$")] = Field(
+        description="File name of the version translated from, in the same folder.", examples=["2016-12-08.yaml"]
+    )
+    sha256: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")] = Field(
+        description=(
+            "Hash of that version's content when this translation was last brought up to date "
+            "(what it says, not its comments or layout); `validate` warns when it has changed since."
+        ),
+        examples=["3f1c0a6e0b9d4c2f8e7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e"],
+    )
+
+
 class Report(Strict):
     """One weekly situation report."""
 
@@ -259,7 +275,16 @@ class Report(Strict):
         examples=[["Regional analysis desk"]],
     )
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
-        Field(default="en", description="BCP 47 language tag of the text.", examples=["en", "ar"])
+        Field(
+            default="en",
+            description="BCP 47 language tag of the text; a translation (NAME.LANG.yaml beside NAME.yaml) gives the language of its file name.",
+            examples=["en", "ar"],
+        )
+    )
+    translation_of: TranslationOf | None = Field(
+        default=None,
+        description="For a translation: the version it was translated from and that version's content hash then (see `sitrepgen translate --mark`).",
+        examples=[{"file": "2016-12-08.yaml", "sha256": "3f1c0a6e0b9d4c2f8e7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e"}],
     )
     excerpt: bool = Field(
         default=False,

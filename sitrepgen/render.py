@@ -14,21 +14,16 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from . import markup
-from .markup import DEFAULT_FIGURE_LABEL, figure_label, reference_text
+from .i18n import Language, english
+from .markup import figure_label, reference_text
 from .diagnostics import display_path
 from .model import Figure, KeyFigure, Report
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
-WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-
-MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
 
 
 class TemplateError(Exception):
@@ -108,11 +103,12 @@ RegionView = SectionView
 
 @dataclass(frozen=True)
 class KeyFigureView:
-    qualifier: str | None  #: "at least"; None when the value is exact
+    qualifier: str | None  #: "at least" (in the report's language); None when the value is exact
     number: str  #: "90,000", "70%"
     label: str
     as_of: str | None
     source: str | None
+    language: Language = field(default_factory=english, repr=False, compare=False)
 
     @property
     def text(self) -> str:
@@ -122,7 +118,28 @@ class KeyFigureView:
     @property
     def meta(self) -> str:
         """'Local leaders in East Aleppo, as of December 8, 2016', or ''."""
-        return ", ".join(part for part in (self.source, f"as of {self.as_of}" if self.as_of else None) if part)
+        return self._meta(str, str)
+
+    @property
+    def meta_html(self) -> Markup:
+        """The same for HTML, each inserted value isolated (``<bdi>``) on right-to-left pages."""
+        return Markup(self._meta(escape, lambda value: bdi(value, self.language)))
+
+    def _meta(self, whole: Any, value: Any) -> str:
+        gettext = self.language.gettext
+        if self.source and self.as_of:
+            return str(whole(gettext("%(source)s, as of %(date)s"))) % {"source": value(self.source), "date": value(self.as_of)}
+        if self.as_of:
+            return str(whole(gettext("as of %(date)s"))) % {"date": value(self.as_of)}
+        return str(value(self.source)) if self.source else ""
+
+
+def bdi(value: Any, language: Language) -> Markup | str:
+    """A value inserted into a right-to-left page (a name, a number, a date), isolated in
+    ``<bdi>`` so its own direction cannot reorder the text around it; unchanged elsewhere."""
+    if not language.rtl or value is None or value == "":
+        return value  # type: ignore[no-any-return]
+    return Markup("<bdi>") + escape(value) + Markup("</bdi>")
 
 
 @dataclass(frozen=True)
@@ -139,6 +156,12 @@ class ReportView:
     conclusions: list[Block]
     figures: list[FigureView] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)  #: report-level blocks, before the first section
+    language: Language = field(default_factory=english, repr=False, compare=False)  #: labels, dates, direction
+
+    @property
+    def direction(self) -> str:
+        """'rtl' for a report in Arabic (and other right-to-left languages), else 'ltr'."""
+        return self.language.direction
 
     @property
     def regions(self) -> list[SectionView]:
@@ -163,7 +186,7 @@ class ReportView:
     @property
     def published_long(self) -> str:
         """'Thursday, December 8, 2016': the publication date as the title block prints it."""
-        return f"{WEEKDAYS[self.report.published.weekday()]}, {self.published_text}"
+        return self.language.long_date(self.report.published)
 
     @property
     def heading_title(self) -> str:
@@ -183,42 +206,42 @@ class ReportView:
         return next((region for region in self.sections if name in region.regions), None)
 
 
-def format_date(value: Any) -> str:
-    """'December 8, 2016': fixed English month names, never the machine's locale."""
-    return f"{MONTHS[value.month - 1]} {value.day}, {value.year}"
+def format_date(value: Any, language: Language | None = None) -> str:
+    """'December 8, 2016' (CLDR through Babel, never the machine's locale)."""
+    return (language or english()).date(value)
 
 
-def format_period(start: Any, end: Any) -> str:
+def format_period(start: Any, end: Any, language: Language | None = None) -> str:
     """'December 2–8, 2016', 'November 28 – December 4, 2016', or one date."""
-    if start == end:
-        return format_date(start)
-    if start.year != end.year:
-        return f"{format_date(start)} – {format_date(end)}"
-    if start.month != end.month:
-        return f"{MONTHS[start.month - 1]} {start.day} – {MONTHS[end.month - 1]} {end.day}, {end.year}"
-    return f"{MONTHS[start.month - 1]} {start.day}–{end.day}, {end.year}"
+    return (language or english()).period(start, end)
 
 
-def format_number(value: int | float) -> str:
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,}"
-    return f"{int(value):,}"
+def format_number(value: int | float, language: Language | None = None) -> str:
+    """'90,000' in English; the report's own grouping and digits in another language."""
+    return (language or english()).number(value)
 
 
 def slugify(text: str) -> str:
+    """'rural-damascus'. Text without a Latin letter ('ريف دمشق') keeps its own letters
+    ('ريف-دمشق'), rather than every such name becoming the same 'section'."""
+    if not re.search(r"[A-Za-z]", text):
+        own = re.sub(r"[\W_]+", "-", text.lower()).strip("-")
+        if own:
+            return own
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
 
-def _key_figure(item: KeyFigure) -> KeyFigureView:
-    number = format_number(item.value)
+def _key_figure(item: KeyFigure, language: Language) -> KeyFigureView:
+    number = language.number(item.value)
     if item.unit:
         number += item.unit if item.unit == "%" else f" {item.unit}"
     return KeyFigureView(
-        qualifier=item.qualifier if item.qualifier != "exactly" else None,
+        qualifier=language.qualifier(item.qualifier) if item.qualifier and item.qualifier != "exactly" else None,
         number=number,
         label=item.label,
-        as_of=format_date(item.as_of) if item.as_of else None,
+        as_of=language.date(item.as_of) if item.as_of else None,
         source=item.source,
+        language=language,
     )
 
 
@@ -283,12 +306,14 @@ def build_view(
     page: str = "",
     assets: str = "",
     link_base: str | None = None,
-    label: str = DEFAULT_FIGURE_LABEL,
+    label: str | None = None,
+    language: Language | None = None,
 ) -> ReportView:
     """Place and number the figures, then render every text field in both forms.
 
     Numbered figures are numbered in the order they print (see ``_flow`` for where they go);
-    ``label`` is the project's figure label ("Figure {n}").
+    ``label`` is the figure label ("Figure {n}"; default: the language's own); ``language`` gives
+    the words, dates and numbers (default: English).
 
     ``page`` is the URL of the report page relative to the page being rendered ("" on the report
     page itself, "../reports/2016-12-08.html" on a region page), so references always lead to the
@@ -297,13 +322,15 @@ def build_view(
     uses the site's public address, since its links are read outside the site).
     """
     link_base = assets if link_base is None else link_base
+    language = language or english()
+    label = label or language.figure_label
     summary, top, sections, conclusions = _flow(report)
     flow = [item for items in [summary, top, *sections, conclusions] for item in items]
     numbers: dict[str, int] = {}
     for item in flow:
         if isinstance(item, Figure) and item.numbered and item.id not in numbers:
             numbers[item.id] = len(numbers) + 1
-    labels = {figure_id: figure_label(label, number) for figure_id, number in numbers.items()}
+    labels = {figure_id: language.digits(figure_label(label, number)) for figure_id, number in numbers.items()}
     references = {figure_id: reference_text(text) for figure_id, text in labels.items()}
     anchor_of = {figure.id: _figure_anchor(slug, figure.id) for figure in report.figures()}
     links = {figure_id: f"{page}#{anchor_of[figure_id]}" for figure_id in references}
@@ -338,14 +365,15 @@ def build_view(
     return ReportView(
         report=report,
         slug=slug,
-        period_text=format_period(report.period.start, report.period.end),
-        published_text=format_date(report.published),
+        period_text=language.period(report.period.start, report.period.end),
+        published_text=language.date(report.published),
         summary=blocks(summary),
-        key_figures=[_key_figure(item) for item in report.key_figures],
+        key_figures=[_key_figure(item, language) for item in report.key_figures],
         sections=section_views,
         conclusions=blocks(conclusions),
         figures=list(views.values()),
         blocks=blocks(top),
+        language=language,
     )
 
 
@@ -389,11 +417,13 @@ def _autoescape(name: str | None) -> bool:
     return name.removesuffix(".j2").endswith((".html", ".xml", ".htm", ".svg"))
 
 
-def make_environment(project_templates: Path | None = None) -> jinja2.Environment:
+def make_environment(project_templates: Path | None = None, language: Language | None = None) -> jinja2.Environment:
     """Project templates first, then the built-in ones; ``builtin/NAME`` always means the built-in.
 
-    Built per call (no global state): a project's templates are its own trusted code.
+    Built per call (no global state): a project's templates are its own trusted code. One
+    environment speaks one ``language`` (default: English): its messages, dates and numbers.
     """
+    language = language or english()
     builtin = jinja2.FileSystemLoader(BUILTIN_TEMPLATES)
     loaders: list[jinja2.BaseLoader] = [jinja2.PrefixLoader({"builtin": builtin})]
     if project_templates is not None and project_templates.is_dir():
@@ -408,11 +438,17 @@ def make_environment(project_templates: Path | None = None) -> jinja2.Environmen
         lstrip_blocks=True,
         extensions=["jinja2.ext.i18n"],
     )
-    # Fixed words in templates are written {{ _("Key figures") }}: today in English, and the
-    # place where message catalogs plug in (env.install_gettext_translations).
-    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
+    # Fixed words in templates are written {{ _("Key figures") }}; the language's catalog (and
+    # the project's own labels) answer them.
+    env.install_gettext_translations(language.translations, newstyle=True)  # type: ignore[attr-defined]
     env.filters["md_escape"] = markup.escape_markdown
-    env.filters["date"] = format_date
+    env.filters["date"] = language.date
+    env.filters["num"] = lambda value: language.digits(str(value))  # an issue number, a count: no grouping
+    env.filters["bdi"] = lambda value: bdi(value, language)
+    env.globals["language"] = language
+    env.globals["page_counter"] = language.page_counter()
+    env.globals["alternates"] = ()  # a page's versions in other languages (<link rel="alternate">)
+    env.globals["switch"] = ()  # and the visible links to them
     env.filters["slugify"] = slugify
     env.globals["search_path"] = [str(p) for p in _search_path(project_templates)]
     return env

@@ -16,10 +16,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .model import Report
 from .render import slugify
+
+if TYPE_CHECKING:
+    from .i18n import Language
 
 WEEK = 7
 
@@ -92,9 +95,9 @@ class Neighbours:
     next_label: str
 
 
-def neighbours(series: Sequence[Series]) -> dict[str, Neighbours]:
+def neighbours(series: Sequence[Series], language: Language | None = None) -> dict[str, Neighbours]:
     """For each report (by slug), the reports before and after it in its series, with labels
-    that say how far away they are."""
+    that say how far away they are (in ``language``, default English)."""
     found: dict[str, Neighbours] = {}
     for one in series:
         for index, item in enumerate(one.items):
@@ -103,8 +106,8 @@ def neighbours(series: Sequence[Series]) -> dict[str, Neighbours]:
             found[item.slug] = Neighbours(
                 before,
                 after,
-                distance_label(before.report, item.report, earlier=True) if before else "",
-                distance_label(item.report, after.report, earlier=False) if after else "",
+                distance_label(before.report, item.report, earlier=True, language=language) if before else "",
+                distance_label(item.report, after.report, earlier=False, language=language) if after else "",
             )
     return found
 
@@ -115,25 +118,32 @@ def previous_in_series(series: Sequence[Series], slug: str) -> Item | None:
     return place.previous if place else None
 
 
-def distance_label(older: Report, newer: Report, *, earlier: bool) -> str:
+def distance_label(older: Report, newer: Report, *, earlier: bool, language: Language | None = None) -> str:
     """'Previous week' / 'Next week' for reports a week apart; otherwise the real distance:
     'Previous report, 3 weeks earlier', 'Next report, 10 days later'."""
+    from .i18n import english
+
+    words = language or english()
     days = (newer.period.end - older.period.end).days
-    word = "Previous" if earlier else "Next"
     if days == WEEK:
-        return f"{word} week"
-    return f"{word} report, {distance(days, earlier=earlier)}"
+        return words.gettext("Previous week") if earlier else words.gettext("Next week")
+    text = words.gettext("Previous report, %(distance)s") if earlier else words.gettext("Next report, %(distance)s")
+    return text % {"distance": distance(days, earlier=earlier, language=words)}
 
 
-def distance(days: int, *, earlier: bool) -> str:
+def distance(days: int, *, earlier: bool, language: Language | None = None) -> str:
     """'3 weeks earlier', '10 days later', 'about 47 weeks later', 'ending the same day'."""
+    from .i18n import english
+
+    words = language or english()
     if days == 0:
-        return "ending the same day"
+        return words.gettext("ending the same day")
     weeks, rest = divmod(days, WEEK)
     if rest == 0:
-        amount = f"{weeks} week{'s' if weeks != 1 else ''}"
+        n, text = weeks, (words.ngettext("%(num)s week earlier", "%(num)s weeks earlier", weeks) if earlier else words.ngettext("%(num)s week later", "%(num)s weeks later", weeks))
     elif days < 2 * WEEK:
-        amount = f"{days} day{'s' if days != 1 else ''}"
+        n, text = days, (words.ngettext("%(num)s day earlier", "%(num)s days earlier", days) if earlier else words.ngettext("%(num)s day later", "%(num)s days later", days))
     else:
-        amount = f"about {round(days / WEEK)} weeks"
-    return f"{amount} {'earlier' if earlier else 'later'}"
+        n = round(days / WEEK)
+        text = words.ngettext("about %(num)s week earlier", "about %(num)s weeks earlier", n) if earlier else words.ngettext("about %(num)s week later", "about %(num)s weeks later", n)
+    return text % {"num": words.digits(str(n))}

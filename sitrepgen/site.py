@@ -10,6 +10,7 @@ Output layout (all links relative, so the site works offline and from a subpath)
     site/reports/<slug>.html | .md | .pdf
     site/reports/<slug>/<figure-id>.<ext>
     site/regions/index.html, site/regions/<region>.html
+    site/<lang>/...: the same pages for the translations into <lang> (NAME.<lang>.yaml)
 """
 
 from __future__ import annotations
@@ -48,12 +49,13 @@ from .cache import (
 from .config import CONFIG_NAME, Project
 from .diagnostics import Diagnostic, Severity, display_path, format_diagnostics
 from .lint import FigureProblem, resolve_figure, run_rules
+from .translations import check_report_language, check_translations
 from .load import Document, load_model
 from .model import Report
 from .pdf import PdfJob, Source, render_job
 from .pool import pool_context
 from .outputs import Plan, relative, render_all, up
-from .outputs.assets import font_context, font_files, project_assets
+from .outputs.assets import font_context, font_files, needs_arabic, project_assets
 from .outputs.regions import RegionCollision
 from .render import ReportView
 from .series import order_key
@@ -71,6 +73,12 @@ class LoadedReport:
     document: Document
     report: Report
     slug: str
+    translation: str | None = None  #: the language of a translation (NAME.LANG.yaml); None: the project's own
+
+    @property
+    def key(self) -> tuple[str, str]:
+        """What no two reports of a build share: the slug, and the language of its pages."""
+        return self.slug, self.translation or ""
 
 
 @dataclass
@@ -96,7 +104,10 @@ def load_report(path: Path, project: Project) -> tuple[Document, Report | None]:
         Report,
         max_bytes=project.config.max_file_bytes,
         root=Path.cwd(),
-        checks=(lambda doc, report: run_rules(doc, report, project.lint_context()),),
+        checks=(
+            lambda doc, report: run_rules(doc, report, project.lint_context(report.language)),
+            lambda doc, report: check_report_language(doc, report, project),
+        ),
     )
     return loaded.document, loaded.model
 
@@ -141,17 +152,19 @@ def gather(
     if project.config_document is not None:
         diagnostics += project.config_document.diagnostics
     reports: list[LoadedReport] = []
-    slugs: dict[str, Path] = {}
+    slugs: dict[tuple[str, str], Path] = {}
     context = project.fingerprint()
     paths = paths if paths is not None else project.report_paths()
+    translation_of_path = {path: _translation(project, path) for path in paths}
     slug_of = {path: project.slug_of(path) for path in paths}
-    stems = collections.Counter(slug_of.values())
+    key_of = {path: (slug_of[path], translation_of_path[path] or "") for path in paths}
+    stems = collections.Counter(key_of.values())
     loaded: dict[Path, tuple[Document, Report | None]] = {}
     started: set[Path] = set()
 
     def start(path: Path, doc: Document, report: Report) -> None:
-        slugs[slug_of[path]] = path
-        item = LoadedReport(doc, report, slug_of[path])
+        slugs[key_of[path]] = path
+        item = LoadedReport(doc, report, slug_of[path], translation_of_path[path])
         reports.append(item)
         if on_report is not None and not doc.has_errors:
             on_report(item)  # e.g. start its PDF while the next report is read
@@ -177,7 +190,7 @@ def gather(
         if cache is not None and report is not None:
             # keyed by the bytes that were validated: the file may have changed since it was hashed
             _remember(path, project, cache, digest_bytes(doc.raw + context.encode("utf-8")), doc, report)
-        if report is not None and stems[slug_of[path]] == 1:  # no other file claims its slug
+        if report is not None and stems[key_of[path]] == 1:  # no other file claims its pages
             start(path, doc, report)
             started.add(path)
     # Then every report in order: diagnostics, slugs and the report list as if read one by one.
@@ -188,16 +201,30 @@ def gather(
         diagnostics += doc.diagnostics
         if report is None or path in started:
             continue
-        if slug_of[path] in slugs:
-            doc.add(0, 0, "output-collision", _collision(slug_of[path], path, slugs[slug_of[path]], report))
+        if key_of[path] in slugs:
+            doc.add(0, 0, "output-collision", _collision(_prefix(translation_of_path[path]) + slug_of[path], path, slugs[key_of[path]], report))
             diagnostics.append(doc.diagnostics[-1])
             continue
         start(path, doc, report)
     order = {path: index for index, path in enumerate(paths)}
     reports.sort(key=lambda item: order[item.document.path])
+    # What spans two files (is a translation still up to date?) is found now, never cached.
+    before = {id(item.document): len(item.document.diagnostics) for item in reports}
+    check_translations(reports, lambda path: load_report(path, project))
+    diagnostics += [d for item in reports for d in item.document.diagnostics[before[id(item.document)] :]]
     if strict:
         diagnostics = [dataclasses.replace(d, severity=Severity.ERROR) for d in diagnostics]
     return reports, diagnostics
+
+
+def _translation(project: Project, path: Path) -> str | None:
+    """The language of a translation's pages, from its file name; None for the project's own."""
+    language = project.language_of(path)
+    return language if language != project.config.language else None
+
+
+def _prefix(translation: str | None) -> str:
+    return f"{translation}/" if translation else ""
 
 
 def _collision(slug: str, path: Path, first: Path, report: Report) -> str:
@@ -239,14 +266,23 @@ def build(
     inputs_before = hash_inputs(project.root, scanned, [CONFIG_NAME])  # before anything is read
     report_cache = ReportCache(project.root) if use_cache else None
     pdf_cache = PdfCache(project.root) if use_cache else None
-    env = render.make_environment(project.templates_dir)
+    languages = project.languages()
+    env = render.make_environment(project.templates_dir, languages.get())
+    environments = {languages.default: env}
     site = site_context(project)
     size = page_size or project.config.page_size
-    assets = {**font_files(), **project_assets(project.templates_dir, project.root)}
+    own_assets = project_assets(project.templates_dir, project.root)
+    assets = {**font_files(), **own_assets}  # what a PDF may read
     asset_hashes = {url: digest_file(path) for url, path in assets.items()}
     code = versions()  # read once: it hashes sitrepgen's own files
-    outputs: dict[str, bytes | Path] = dict(assets)
+    outputs: dict[str, bytes | Path] = {**font_files(arabic=False), **own_assets}
     inputs: set[Path] = set()
+    arabic: list[bool] = []  # whether some PDF uses the Arabic font (then the site has it too)
+
+    def environment(tag: str) -> Any:
+        if tag not in environments:
+            environments[tag] = render.make_environment(project.templates_dir, languages.get(tag))
+        return environments[tag]
 
     def file_hash(path: Path) -> str:
         """A figure's hash: taken from the input hashes already made, read again only when the
@@ -256,19 +292,23 @@ def build(
 
     def start_pdf(item: LoadedReport) -> None:
         """Make the print page as soon as a report is valid; render it unless the cache has it."""
-        page = f"reports/{item.slug}.html"
+        prefix = _prefix(item.translation)
+        page = f"{prefix}reports/{item.slug}.html"
         # The PDF is read outside the site: its relative links point at the published site.
         base = site["base_url"]
         folder = page.rpartition("/")[0] + "/"
-        printed = _print_view(item, page, label=str(site["figure_label"]), link_base=f"{base}{folder}" if base else None)
+        language = languages.get(item.report.language)
+        printed = _print_view(item, page, language=language, link_base=f"{base}{folder}" if base else None)
         sources = {f.id: resolve_figure(f.image, item.document.path.parent, project.root) for f in item.report.figures()}
         inputs.update(sources.values())
-        figures = {f"reports/{figure.file}": sources[figure.id] for figure in printed.figures}
+        figures = {f"{prefix}reports/{figure.file}": sources[figure.id] for figure in printed.figures}
         outputs.update(figures)
-        html = render.render_template(
-            env, "print.html.j2", site=site, report=item.report, view=printed, root=up(folder),
-            page_size=size, **font_context(relative("assets/fonts/", folder)),
-        )
+        context = {"report": item.report, "view": printed, "root": up(folder), "page_size": size}
+        plain = render.render_template(environment(item.report.language), "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder)))
+        if needs_arabic([plain]):  # the Arabic font only where there is Arabic script to print
+            arabic.append(True)
+            plain = render.render_template(environment(item.report.language), "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder), arabic=True))
+        html = plain
         job = PdfJob(html=html, page_url=page, files={**assets, **figures}, source=_source(item, printed))
         hashes = sorted({**asset_hashes, **{url: file_hash(path) for url, path in figures.items()}}.items())
         key = digest_bytes(json.dumps([html, hashes, digest_bytes(job.source.data), job.source.name, code]).encode("utf-8"))
@@ -287,9 +327,11 @@ def build(
             raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
         if not reports:
             raise BuildError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
+        if arabic:
+            outputs.update({url: path for url, path in font_files().items() if url not in outputs})
         # Every page while the workers render: none of them depends on a PDF.
         try:
-            render_all(Plan(project, env, site, sorted(reports, key=order_key)), outputs)
+            render_all(Plan(project, env, site, sorted(reports, key=order_key), environments=environments), outputs)
         except RegionCollision as exc:
             raise BuildError(str(exc)) from None
         warnings: list[str] = []
@@ -429,10 +471,10 @@ def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:
     return concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=pool_context())
 
 
-def _print_view(item: LoadedReport, page: str, *, label: str, link_base: str | None) -> ReportView:
+def _print_view(item: LoadedReport, page: str, *, language: Any, link_base: str | None) -> ReportView:
     """The report as its print page sees it (the print page stands where the report page does)."""
-    assets = relative("reports/", page.rpartition("/")[0])
-    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", label=label)
+    assets = relative(_prefix(item.translation) + "reports/", page.rpartition("/")[0])
+    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", language=language)
 
 
 def _source(item: LoadedReport, view: ReportView) -> Source:
@@ -445,14 +487,20 @@ def _source(item: LoadedReport, view: ReportView) -> Source:
     )
 
 
-def site_context(project: Project) -> dict[str, str | None]:
+def site_context(project: Project, translation: str | None = None) -> dict[str, str | None]:
+    """What every page knows of the site, in the project's language or in ``translation``'s
+    (whose pages are under LANG/, so its base address is the site's plus 'LANG/')."""
     config = project.config
+    tag = translation or config.language
+    language = project.languages().get(tag)
+    settings = config.languages.get(tag)
     return {
-        "title": config.title,
+        "title": settings.title if settings is not None and settings.title else config.title,
         "organisation": config.organisation,
-        "language": config.language,
-        "base_url": config.base_url,
-        "figure_label": config.figure_label,
+        "language": tag,
+        "direction": language.direction,
+        "base_url": f"{config.base_url}{_prefix(translation)}" if config.base_url else None,
+        "figure_label": language.figure_label,
     }
 
 

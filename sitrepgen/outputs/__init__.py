@@ -8,6 +8,13 @@ seen from another page) it asks the plan for, so two outputs cannot disagree.
 
 Adding an output is a module with a ``render(plan)`` function and a line in ``OUTPUTS``;
 ``site.build`` refuses two outputs that claim one path.
+
+Languages: each language the reports are written in has a plan of its own (``Plan.translations``),
+whose pages go under ``site/LANG/`` (``plan.prefix``); the project's own language keeps the root.
+Outputs write ``plan.path("index.html")`` and link with ``root`` (the language's home) and
+``site_root`` (where the shared assets are); a plan knows the pages of every other language, so
+each page can name its versions in them (``alternates``: ``<link rel="alternate" hreflang>``; and
+``switch``: the visible links).
 """
 
 from __future__ import annotations
@@ -19,13 +26,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from .. import render
-from ..render import ReportView
+from ..render import ReportView, slugify
 from ..series import Neighbours, Series, group, neighbours
 
 if TYPE_CHECKING:
     import jinja2
 
     from ..config import Project
+    from ..i18n import Language
     from ..site import LoadedReport
 
 Files = dict[str, "bytes | Path"]
@@ -46,19 +54,48 @@ def relative(target: str, directory: str) -> str:
 
 @dataclass
 class Plan:
-    """What every output reads: the valid reports, their series, and how to render a page."""
+    """What every output reads: the valid reports of one language, their series, and how to
+    render a page. The plan of the whole build is the project's own language; ``translations``
+    gives one plan per other language the reports are written in."""
 
     project: Project
     env: jinja2.Environment
     site: dict[str, Any]
-    reports: list[LoadedReport]  #: in the documented order, oldest first (series.order_key)
+    reports: list[LoadedReport]  #: this language's, in the documented order, oldest first (series.order_key)
+    translation: str | None = None  #: the language of this plan when it is not the project's own
+    everything: list[LoadedReport] | None = None  #: the reports of every language
+    environments: dict[str, jinja2.Environment] = field(default_factory=dict)  #: by language, made on first use
     series: list[Series] = field(default_factory=list)
     neighbours: dict[str, Neighbours] = field(default_factory=dict)
     _views: dict[tuple[str, str], ReportView] = field(default_factory=dict)
+    _others: list[Plan] = field(default_factory=list)
 
     def __post_init__(self) -> None:
+        if self.everything is None:  # the plan of the whole build: its own language's reports
+            self.everything = list(self.reports)
+            self.reports = [item for item in self.reports if item.translation is None]
+        self.environments.setdefault(self.language.tag, self.env)
         self.series = group(self.reports)
-        self.neighbours = neighbours(self.series)
+        self.neighbours = neighbours(self.series, self.language)
+
+    @property
+    def prefix(self) -> str:
+        """Where this language's pages go: '' for the project's own, 'ar/' for Arabic."""
+        return f"{self.translation}/" if self.translation else ""
+
+    def path(self, page: str) -> str:
+        """The site path of a page of this language: 'ar/index.html' for 'index.html'."""
+        return self.prefix + page
+
+    @property
+    def language(self) -> Language:
+        return self.project.languages().get(self.translation)
+
+    def environment(self, tag: str) -> jinja2.Environment:
+        """The templates speaking ``tag`` (a report page speaks its report's language)."""
+        if tag not in self.environments:
+            self.environments[tag] = render.make_environment(self.project.templates_dir, self.project.languages().get(tag))
+        return self.environments[tag]
 
     @property
     def label(self) -> str:
@@ -67,20 +104,85 @@ class Plan:
     def view(self, item: LoadedReport, page: str, *, link_base: str | None = None) -> ReportView:
         """The report as seen from the page at site path ``page`` (its own page, the index, a
         region page): figure sources, references and relative links all lead to the same places."""
-        own = f"reports/{item.slug}.html"
+        own = f"{self.prefix}reports/{item.slug}.html"
         directory = posixpath.dirname(page)
         key = (item.slug, "\0own" if page == own else directory, link_base or "")
         if key not in self._views:
             folder = posixpath.dirname(own) + "/"
+            language = self.project.languages().get(item.report.language)
             self._views[key] = render.build_view(
                 item.report,
                 item.slug,
                 page="" if page == own else relative(own, directory),
-                assets=relative("reports/", directory),
+                assets=relative(f"{self.prefix}reports/", directory),
                 link_base=relative(folder, directory) if link_base is None else link_base,
-                label=self.label,
+                language=language,
             )
         return self._views[key]
+
+    # ----------------------------------------------------------------- languages
+
+    @property
+    def translations(self) -> list[Plan]:
+        """One plan per other language the reports are written in, in the order of their tags."""
+        if self.translation is not None or self._others:
+            return self._others
+        assert self.everything is not None
+        tags = sorted({item.translation for item in self.everything if item.translation})
+        from ..site import site_context
+
+        for tag in tags:
+            env = self.environment(tag)
+            mine = [item for item in self.everything if item.translation == tag]
+            self._others.append(Plan(self.project, env, site_context(self.project, tag), mine, tag, self.everything, self.environments))
+        for plan in self._others:
+            plan._others = [self, *(other for other in self._others if other is not plan)]
+        return self._others
+
+    def pages(self) -> set[str]:
+        """Every page of this language, relative to its home: what another language can link to."""
+        if "_pages" not in self.__dict__:
+            found = {"index.html", "regions/index.html"}
+            found |= {f"reports/{item.slug}.html" for item in self.reports}
+            found |= {f"regions/{slugify(name)}.html" for item in self.reports for name in _region_names(item)}
+            found |= {f"series/{series.key}.html" for series in self.series_pages}
+            self.__dict__["_pages"] = found
+        return self.__dict__["_pages"]  # type: ignore[no-any-return]
+
+    def others(self) -> list[Plan]:
+        """The plans of the other languages, the project's own language first."""
+        return self.translations if self.translation is None else self._others
+
+    def alternates(self, page: str, directory: str) -> list[dict[str, str]]:
+        """The page's versions in every language that has it (itself included, and x-default:
+        the project's own language), for ``<link rel="alternate" hreflang>``; none if no other
+        language has it."""
+        having = [plan for plan in [self, *self.others()] if page in plan.pages()]
+        if len(having) < 2:
+            return []
+        base = self.project.config.base_url
+        found = []
+        for plan in sorted(having, key=lambda one: one.prefix):
+            href = f"{base}{plan.path(page)}" if base else relative(plan.path(page), directory)
+            found.append({"hreflang": plan.language.tag, "href": href})
+            if plan.translation is None:
+                default = {"hreflang": "x-default", "href": href}
+        return found + ([default] if any(plan.translation is None for plan in having) else [])
+
+    def switch(self, page: str, directory: str, *, report: bool = False) -> list[dict[str, str]]:
+        """Visible links to this page in the other languages (a report page: only where the
+        report is translated; a list: the same list, else that language's archive)."""
+        found = []
+        for plan in self.others():
+            if page in plan.pages():
+                target = plan.path(page)
+            elif report or not plan.reports:
+                continue
+            else:
+                target = plan.path("index.html")
+            language = plan.language
+            found.append({"href": relative(target, directory), "lang": language.tag, "name": language.name, "dir": language.direction})
+        return found
 
     @property
     def series_pages(self) -> list[Series]:
@@ -90,10 +192,26 @@ class Plan:
     def series_of(self, item: LoadedReport) -> Series:
         return next(series for series in self.series if any(member.slug == item.slug for member in series.items))
 
-    def render(self, template: str, page: str, **context: object) -> bytes:
-        """A page from a template, with the site and (unless given) the way back to the site's root."""
-        context.setdefault("root", up(posixpath.dirname(page)))
-        return render.render_template(self.env, template, site=self.site, **context).encode("utf-8")
+    def render(self, template: str, page: str, *, language: str | None = None, **context: object) -> bytes:
+        """A page (at site path ``page``) from a template, with the site, the way back to this
+        language's home (``root``) and to the site's root (``site_root``), and the page's
+        versions in other languages; in ``language`` when given (a report page speaks its report's)."""
+        inside = page[len(self.prefix) :] if page.startswith(self.prefix) else page
+        directory = posixpath.dirname(page)
+        context.setdefault("root", up(posixpath.dirname(inside)))
+        context.setdefault("site_root", up(directory))
+        if page.endswith(".html") and self.everything is not None and len(self.everything) != len(self.reports):
+            context.setdefault("alternates", self.alternates(inside, directory))
+            context.setdefault("switch", self.switch(inside, directory, report=inside.startswith("reports/")))
+        env = self.environment(language) if language else self.env
+        site = self.site if language in (None, self.language.tag) else {**self.site, "direction": self.project.languages().get(language).direction}
+        return render.render_template(env, template, site=site, **context).encode("utf-8")
+
+
+def _region_names(item: LoadedReport) -> list[str]:
+    report = item.report
+    names = [name for section in report.sections for name in section.region_names]
+    return names + [region.name for region in report.regions]
 
 
 def _outputs() -> list[Callable[[Plan], Files]]:
@@ -103,12 +221,13 @@ def _outputs() -> list[Callable[[Plan], Files]]:
 
 
 def render_all(plan: Plan, files: Files) -> Files:
-    """Every output's files added to ``files`` (the figures and fonts already gathered). The
-    sitemap comes last, since it lists the pages."""
+    """Every output's files added to ``files`` (the figures and fonts already gathered), for the
+    project's language and then each other one. The sitemap comes last, since it lists the pages."""
     from . import sitemap
 
-    for output in _outputs():
-        _add(files, output(plan))
+    for one in [plan, *plan.translations]:
+        for output in _outputs():
+            _add(files, output(one))
     _add(files, sitemap.render(plan, files))
     return files
 

@@ -19,9 +19,9 @@ def listing(plan: Plan, items: Sequence[LoadedReport], page: str) -> list[dict[s
     return [
         {
             "view": plan.view(item, page),
-            "href": relative(f"reports/{item.slug}.html", directory),
-            "pdf": relative(f"reports/{item.slug}.pdf", directory),
-            "md": relative(f"reports/{item.slug}.md", directory),
+            "href": relative(plan.path(f"reports/{item.slug}.html"), directory),
+            "pdf": relative(plan.path(f"reports/{item.slug}.pdf"), directory),
+            "md": relative(plan.path(f"reports/{item.slug}.md"), directory),
             "series": plan.series_of(item),
         }
         for item in reversed(items)
@@ -29,12 +29,12 @@ def listing(plan: Plan, items: Sequence[LoadedReport], page: str) -> list[dict[s
 
 
 def render(plan: Plan) -> Files:
-    files: Files = {
-        "index.html": plan.render("index.html.j2", "index.html", reports=listing(plan, plan.reports, "index.html"), series=plan.series_pages),
-        "404.html": plan.render("404.html.j2", "404.html", root=plan.site["base_url"] or ""),  # served at any address
-    }
+    index = plan.path("index.html")
+    files: Files = {index: plan.render("index.html.j2", index, reports=listing(plan, plan.reports, index), series=plan.series_pages)}
+    if plan.translation is None:  # one 404 page for the whole site, served at any address
+        files["404.html"] = plan.render("404.html.j2", "404.html", root=plan.site["base_url"] or "", site_root=plan.site["base_url"] or "", alternates=[], switch=[])
     for series in plan.series_pages:
-        page = f"series/{series.key}.html"
+        page = plan.path(f"series/{series.key}.html")
         files[page] = plan.render(
             "series.html.j2", page, series=series, reports=listing(plan, series.items, page), feed=f"{posixpath.basename(series.key)}.xml"  # type: ignore[arg-type]
         )

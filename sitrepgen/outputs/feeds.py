@@ -26,16 +26,17 @@ def author(item: LoadedReport) -> str | None:
 
 
 def feed_context(plan: Plan, items: Sequence[LoadedReport], path: str) -> dict[str, Any]:
-    """Atom entries, newest first; ids are stable (the page URL, or a UUID derived from it)."""
+    """Atom entries, newest first; ids are stable (the page URL, or a UUID derived from it).
+    ``path`` is the feed's place in its language's part of the site ('feed.xml')."""
     site = plan.site
     base = site["base_url"] or ""
     prefix = base or up(posixpath.dirname(path))  # links from where the feed is
 
     def stable_id(page: str) -> str:
-        return base + page if base else f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'sitrepgen:' + str(site['title']) + ':' + page)}"
+        return base + page if base else f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'sitrepgen:' + str(site['title']) + ':' + plan.path(page))}"
 
     entries = []
-    for item, listed in zip(reversed(items), listing(plan, items, "index.html")):
+    for item, listed in zip(reversed(items), listing(plan, items, plan.path("index.html"))):
         entries.append(
             {
                 "view": listed["view"],
@@ -56,9 +57,9 @@ def feed_context(plan: Plan, items: Sequence[LoadedReport], path: str) -> dict[s
 
 
 def render(plan: Plan) -> Files:
-    files: Files = {"feed.xml": plan.render("feed.xml.j2", "feed.xml", title=plan.site["title"], **feed_context(plan, plan.reports, "feed.xml"))}
+    files: Files = {plan.path("feed.xml"): plan.render("feed.xml.j2", plan.path("feed.xml"), title=plan.site["title"], **feed_context(plan, plan.reports, "feed.xml"))}
     for series in plan.series_pages:
         path = f"series/{series.key}.xml"
         title = f"{series.title} · {plan.site['title']}"
-        files[path] = plan.render("feed.xml.j2", path, title=title, **feed_context(plan, series.items, path))  # type: ignore[arg-type]
+        files[plan.path(path)] = plan.render("feed.xml.j2", plan.path(path), title=title, **feed_context(plan, series.items, path))  # type: ignore[arg-type]
     return files

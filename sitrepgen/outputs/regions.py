@@ -16,7 +16,7 @@ def region_pages(plan: Plan) -> list[dict[str, Any]]:
     """One page per region name: its sections of every report, newest first, figures included."""
     by_name: dict[str, list[dict[str, Any]]] = {}
     for item in reversed(plan.reports):
-        view = plan.view(item, "regions/index.html")
+        view = plan.view(item, plan.path("regions/index.html"))
         for section in view.sections:
             for name in section.regions:
                 entries = by_name.setdefault(name, [])
@@ -37,7 +37,7 @@ def render(plan: Plan) -> Files:
     regions = region_pages(plan)
     files: Files = {}
     for region in regions:
-        page = f"regions/{region['slug']}.html"
+        page = plan.path(f"regions/{region['slug']}.html")
         files[page] = plan.render("region.html.j2", page, region_name=region["name"], entries=region["entries"], show_series=bool(plan.series_pages))
-    files["regions/index.html"] = plan.render("regions.html.j2", "regions/index.html", regions=regions)
+    files[plan.path("regions/index.html")] = plan.render("regions.html.j2", plan.path("regions/index.html"), regions=regions)
     return files
