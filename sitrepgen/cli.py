@@ -102,10 +102,38 @@ def new(ctx: click.Context, series: str | None, start: dt.datetime | None, end: 
 
     project = _project(ctx)
     try:
-        path = new_report(project, series=series, start=start.date() if start else None, end=end.date() if end else None)
+        made = new_report(project, series=series, start=start.date() if start else None, end=end.date() if end else None)
     except NewReportError as exc:
         raise InputError(str(exc)) from None
-    click.echo(display_path(path))
+    for path in made:  # the report, then its translations carried forward
+        click.echo(display_path(path))
+
+
+@cli.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--mark", "mark_it", is_flag=True, help="Record that each translation is up to date with its source as it is now.")
+@click.option("--to", "language", default=None, metavar="LANG", help="Start the translation into LANG of each report given (NAME.LANG.yaml, its text marked TODO).")
+@click.pass_context
+def translate(ctx: click.Context, paths: tuple[Path, ...], mark_it: bool, language: str | None) -> None:
+    """Start translations (--to LANG) or mark them up to date (--mark).
+
+    A translation of sitreps/NAME.yaml is sitreps/NAME.LANG.yaml; it records the content hash of
+    the version it was made from, and 'validate' warns (stale-translation) once that changes.
+    """
+    from .translations import TranslateError, mark, start_translation
+
+    if mark_it == (language is not None):
+        raise click.UsageError("give exactly one of --mark and --to LANG")
+    project = _project(ctx)
+    try:
+        for path in paths:
+            if mark_it:
+                click.echo(mark(path, project))
+            else:
+                assert language is not None
+                click.echo(display_path(start_translation(path, language, project)))
+    except TranslateError as exc:
+        raise InputError(str(exc)) from None
 
 
 @cli.command()
@@ -170,7 +198,9 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
     for line in result.messages:
         click.echo(line)
     shown = display_path(result.output_dir, project.root)
-    click.echo(f"built {len(result.reports)} report(s) into {shown}/ ({len(result.files)} files, {result.rendered} PDF(s) rendered)")
+    translated = sum(1 for item in result.reports if item.translation)
+    also = f" and {translated} translation(s)" if translated else ""
+    click.echo(f"built {len(result.reports) - translated} report(s){also} into {shown}/ ({len(result.files)} files, {result.rendered} PDF(s) rendered)")
 
 
 def _progress() -> object:

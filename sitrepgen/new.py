@@ -4,6 +4,10 @@ The latest report is loaded round-trip, so its comments, key order and layout su
 move on a week (or to the given period), the issue number goes up by one, and every piece of last
 week's text is kept but marked with a ``TODO`` placeholder, which the linter reports until the
 writer has replaced it. Nothing else is invented: figures keep last week's image until replaced.
+
+Translations of the latest report (``NAME.LANG.yaml``) are carried forward the same way, each
+recording the new report as what it is translated from (``translation_of``), so that ``validate``
+says when the new week's text has moved on from what the translation follows.
 """
 
 from __future__ import annotations
@@ -82,6 +86,11 @@ def advance(tree: CommentedMap, report: Report, start: dt.date, end: dt.date) ->
     tree["published"] = dt.date(end.year, end.month, end.day)  # a distinct object: no YAML alias
     if report.number is not None:
         tree["number"] = report.number + 1
+    mark_text(tree)
+
+
+def mark_text(tree: CommentedMap) -> None:
+    """Every piece of text of a round-trip report tree behind a TODO placeholder, in place."""
     _mark_key(tree, "summary")
     _mark_list(tree, "summary")
     _mark_list(tree, "conclusions")
@@ -124,37 +133,82 @@ def _listing(all_series: list[Series]) -> str:
     return ", ".join(f"'{s.key}' ({s.title}{', ' + s.folder + '/' if s.folder else ''})" for s in all_series)
 
 
-def new_report(project: Project, *, series: str | None = None, start: dt.date | None = None, end: dt.date | None = None) -> Path:
-    """Write the next report of a series beside its latest valid one and return its path."""
-    from .site import gather
+def new_report(project: Project, *, series: str | None = None, start: dt.date | None = None, end: dt.date | None = None) -> list[Path]:
+    """Write the next report of a series beside its latest valid one, and the next version of
+    each of its translations; return their paths, the report's first."""
+    from .site import gather, load_report
+    from .translations import content_hash
 
     reports, _ = gather(project)
-    if not reports:
+    own = [item for item in reports if item.translation is None]  # translations are not weeks of the series
+    if not own:
         raise NewReportError(f"no valid report in {project.config.reports_dir}/ to start from; run 'sitrepgen validate'")
-    latest = choose_series(group(reports), series).latest
+    latest = choose_series(group(own), series).latest
     new_start, new_end = next_period(latest.report, start, end)
-    target = latest.document.path.with_name(next_name(latest.document.path.name, latest.report.period.end, new_end))
-    if target.exists():
-        raise NewReportError(_exists(target))
+    old_end = latest.report.period.end
+    target = latest.document.path.with_name(next_name(latest.document.path.name, old_end, new_end))
+    translations = sorted(
+        (item for item in reports if item.translation and item.slug == latest.slug), key=lambda item: str(item.translation)
+    )
+    targets = [item.document.path.with_name(next_name(item.document.path.name, old_end, new_end, item.translation)) for item in translations]
+    for path in [target, *targets]:  # nothing is written if any of them is there already
+        if path.exists():
+            raise NewReportError(_exists(path))
 
+    write_new_file(target, _advanced(latest.document.text, latest.report, new_start, new_end))
+    made = [target]
+    source = load_report(target, project)[1] if translations else None
+    for item, path in zip(translations, targets):
+        origin = (target.name, content_hash(source)) if source is not None else None
+        write_new_file(path, _advanced(item.document.text, item.report, new_start, new_end, origin))
+        made.append(path)
+    return made
+
+
+def round_trip() -> Any:
+    """The YAML reader and writer that keeps a report's comments and layout."""
     yaml = make_yaml()
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096
-    tree = yaml.load(latest.document.text)
-    advance(tree, latest.report, new_start, new_end)
+    return yaml
+
+
+def _advanced(text: str, report: Report, start: dt.date, end: dt.date, origin: tuple[str, str] | None = None) -> str:
+    """Last week's file as this week's: dates moved, text marked; for a translation, ``origin``
+    (file, content hash) is what it is now translated from."""
+    yaml = round_trip()
+    tree = yaml.load(text)
+    advance(tree, report, start, end)
+    if origin is not None:
+        set_translation_of(tree, *origin)
     buffer = io.StringIO()
     yaml.dump(tree, buffer)
-    write_new_file(target, buffer.getvalue())
-    return target
+    return buffer.getvalue()
 
 
-def next_name(name: str, old_end: dt.date, new_end: dt.date) -> str:
+def set_translation_of(tree: CommentedMap, file: str, digest: str) -> None:
+    """``translation_of`` in a round-trip tree: updated where it is, else added before ``language``
+    (before, so that a comment written after the language line stays with what it is about)."""
+    existing = tree.get("translation_of")
+    if isinstance(existing, CommentedMap):
+        existing["file"], existing["sha256"] = file, digest
+        return
+    value = CommentedMap([("file", file), ("sha256", digest)])
+    keys = list(tree.keys())
+    position = keys.index("language") if "language" in keys else len(keys)
+    if existing is not None:
+        del tree["translation_of"]
+    tree.insert(position, "translation_of", value)
+
+
+def next_name(name: str, old_end: dt.date, new_end: dt.date, translation: str | None = None) -> str:
     """The new file's name: the last week's name with its date moved ('2016-12-08-isw.yaml' ->
-    '2016-12-15-isw.yaml'), or the new end date alone."""
+    '2016-12-15-isw.yaml'), or the new end date alone (with the language of a translation:
+    '2016-12-15.ar.yaml')."""
     if name.startswith(old_end.isoformat()):
         return new_end.isoformat() + name[len(old_end.isoformat()) :]
-    return f"{new_end.isoformat()}.yaml"
+    return f"{new_end.isoformat()}.{translation}.yaml" if translation else f"{new_end.isoformat()}.yaml"
 
 
 def _exists(target: Path) -> str:

@@ -314,9 +314,9 @@ def build(
         key = digest_bytes(json.dumps([html, hashes, digest_bytes(job.source.data), job.source.name, code]).encode("utf-8"))
         cached = pdf_cache.get(key) if pdf_cache is not None else None
         if cached is not None:
-            outputs[f"reports/{item.slug}.pdf"] = cached
+            outputs[f"{prefix}reports/{item.slug}.pdf"] = cached
         else:
-            renderer.submit(f"reports/{item.slug}.pdf", key, job)
+            renderer.submit(f"{prefix}reports/{item.slug}.pdf", key, job)
 
     # Something changed (a no-op never gets here): a PDF is likely, so start the workers at once,
     # on the other cores, while this process reads the reports.

@@ -228,3 +228,38 @@ def set_translation_of(doc: Document, file: str, digest: str) -> str:
             lines[-1] += "\n"
         lines.append(block)
     return "".join(lines)
+
+
+def start_translation(path: Path, language: str, project: Project) -> Path:
+    """Write NAME.LANG.yaml beside the report at ``path``: a copy whose text is marked TODO
+    (comments and layout kept), in ``language``, recording what it is translated from."""
+    import io
+
+    from .new import NewReportError, mark_text, round_trip, set_translation_of as set_in_tree, write_new_file
+    from .site import load_report
+
+    if not is_tag(language) or not known_language(language):
+        raise TranslateError(f"'{language}' is not a language CLDR knows; write a language tag such as 'ar' or 'fr'")
+    doc, report = load_report(path, project)
+    if report is None:
+        raise TranslateError(f"{doc.display} is not valid; fix it first (sitrepgen validate {doc.display})")
+    if language == report.language:
+        raise TranslateError(f"{path.name} is already in '{language}'")
+    source = source_name(path.name)
+    suffix = ".yml" if source.endswith(".yml") else ".yaml"
+    target = path.with_name(f"{source[: -len(suffix)]}.{language}{suffix}")
+    yaml = round_trip()
+    tree = yaml.load(doc.text)
+    mark_text(tree)
+    tree["language"] = language
+    if "language" not in list(tree.keys())[:-1]:  # it was added at the end: move it after the title
+        del tree["language"]
+        tree.insert(min(1, len(tree)), "language", language)
+    set_in_tree(tree, path.name, content_hash(report))
+    buffer = io.StringIO()
+    yaml.dump(tree, buffer)
+    try:
+        write_new_file(target, buffer.getvalue())
+    except NewReportError as exc:
+        raise TranslateError(str(exc)) from None
+    return target
