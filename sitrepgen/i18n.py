@@ -177,9 +177,13 @@ class Language:
 
         self.tag = tag
         self.settings = settings or Settings()
+        from .translations import known_language
+
         try:
             self.locale: Locale = Locale.parse(self.settings.locale or tag, sep="-")
-            self.known = True
+            self.known = known_language(self.settings.locale or tag)
+            if not self.known:
+                raise UnknownLocaleError(tag)
         except (UnknownLocaleError, ValueError):
             self.locale = Locale.parse(SOURCE_LANGUAGE)
             self.known = False
@@ -257,7 +261,8 @@ class Language:
 
         if isinstance(value, float) and value.is_integer():
             value = int(value)
-        return format_decimal(value, locale=self.locale, decimal_quantization=False, numbering_system=self.numbering)
+        # Babel gives the numbering system's separators; the digits are this language's own.
+        return self.digits(format_decimal(value, locale=self.locale, decimal_quantization=False, numbering_system=self.numbering))
 
     def date(self, value: dt.date) -> str:
         """'December 8, 2016', '8 كانون الأول 2016', '8 décembre 2016'."""
@@ -277,9 +282,9 @@ class Language:
 
         if start == end:
             return self.date(start)
-        fallback = str(self.locale.interval_formats.get(None) or "{0} – {1}")
+        fallback = _spaced(str(self.locale.interval_formats.get(None) or "{0} – {1}"))
         if start.year != end.year:
-            return self.digits(_dashes(fallback.replace("{0}", self.date(start)).replace("{1}", self.date(end))))
+            return self.digits(fallback.replace("{0}", self.date(start)).replace("{1}", self.date(end)))
         interval = _dashes(format_interval(start, end, "MMMMd", locale=self.locale))
         with_year = str(self.locale.datetime_skeletons.get("yMMMMd") or "")
         without = str(self.locale.datetime_skeletons.get("MMMMd") or "")
@@ -287,21 +292,36 @@ class Language:
             return self.digits(interval + format_date(end, with_year[len(without) :], locale=self.locale))
         if with_year.endswith(without) and without:
             return self.digits(format_date(end, with_year[: -len(without)], locale=self.locale) + interval)
-        return self.digits(_dashes(fallback.replace("{0}", self.date(start)).replace("{1}", self.date(end))))
+        return self.digits(fallback.replace("{0}", self.date(start)).replace("{1}", self.date(end)))
+
+
+_DASH = re.compile(r"(\S?)[\s\u2009\u202f]*–[\s\u2009\u202f]*(\S?)")
 
 
 def _dashes(text: str) -> str:
-    """The dash of a range as the classic report sets it: '2–8' between numbers, ' – ' between
-    words. CLDR puts thin spaces around it, which the bundled Latin font does not have."""
-    text = re.sub(r"(\d)[\s\u2009\u202f]*–[\s\u2009\u202f]*(\d)", r"\1–\2", text)
-    return re.sub(r"[\s\u2009\u202f]*–[\s\u2009\u202f]*(?=\D)", " – ", text)
+    """The dash of a range within a month as the classic report sets it: '2–8' between two days,
+    ' – ' otherwise ('November 28 – December 4'). CLDR puts thin spaces around it, which the
+    bundled Latin font does not have."""
+    def one(match: re.Match[str]) -> str:
+        before, after = match.group(1), match.group(2)
+        return f"{before}–{after}" if before.isdigit() and after.isdigit() else f"{before} – {after}"
+
+    return _DASH.sub(one, text)
 
 
-@lru_cache(maxsize=None)
+def _spaced(pattern: str) -> str:
+    """An interval pattern ('{0} – {1}') with plain spaces for CLDR's thin ones."""
+    return re.sub(r"[\s\u2009\u202f]+", " ", pattern)
+
+
+#: The zero of each numbering system's digits (CLDR numbering systems; Babel gives their
+#: separators but not their digits). Others are printed with Latin digits.
+NATIVE_ZERO = {"arab": 0x0660, "arabext": 0x06F0, "deva": 0x0966, "beng": 0x09E6, "thai": 0x0E50, "mymr": 0x1040, "khmr": 0x17E0, "tibt": 0x0F20}
+
+
 def _native_digits(numbering: str) -> str:
-    from babel.numbers import format_decimal
-
-    return "".join(format_decimal(i, locale="en", numbering_system=numbering) for i in range(10))
+    zero = NATIVE_ZERO.get(numbering)
+    return "".join(chr(zero + i) for i in range(10)) if zero is not None else "0123456789"
 
 
 class Languages:

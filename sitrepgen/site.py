@@ -303,7 +303,7 @@ def build(
         inputs.update(sources.values())
         figures = {f"{prefix}reports/{figure.file}": sources[figure.id] for figure in printed.figures}
         outputs.update(figures)
-        context = {"report": item.report, "view": printed, "root": up(folder), "page_size": size}
+        context = {"report": item.report, "view": printed, "root": up(folder[len(prefix) :]), "site_root": up(folder), "page_size": size}
         plain = render.render_template(environment(item.report.language), "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder)))
         if needs_arabic([plain]):  # the Arabic font only where there is Arabic script to print
             arabic.append(True)

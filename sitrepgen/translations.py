@@ -38,13 +38,15 @@ W = Severity.WARNING
 @lru_cache(maxsize=256)
 def known_language(tag: str) -> bool:
     """Whether CLDR (through Babel) knows the language ``tag`` ('ar', 'ar-SY', 'fr')."""
-    from babel import Locale, UnknownLocaleError
+    from babel import localedata
+    from babel.core import get_locale_identifier, parse_locale
 
     try:
-        Locale.parse(tag, sep="-")
-    except (UnknownLocaleError, ValueError):
+        parts = parse_locale(tag, sep="-")
+    except ValueError:
         return False
-    return True
+    # the locale itself, not one Babel would fall back to ('ar-ZZZZ' is not 'ar-EG')
+    return localedata.exists(get_locale_identifier(parts))
 
 
 def language_of_name(name: str) -> str | None:

@@ -39,7 +39,7 @@ def need(tool: str, package: str) -> str:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The bundled project, built once: the English report and its Arabic translation."""
-    root = copy_project(tmp_path_factory.mktemp("languages") / "project")
+    root = copy_project(tmp_path_factory.mktemp("languages") / "project", translations=True)
     result = run(root, "build", "--jobs", "1")
     assert result.exit_code == 0, result.output
     return root / "site"
@@ -49,7 +49,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def plain_figure_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The same, with the Arabic version's map replaced by one without words: the map's labels
     are English (it is the English report's map), and would hide a label that stayed English."""
-    root = copy_project(tmp_path_factory.mktemp("plain") / "project")
+    root = copy_project(tmp_path_factory.mktemp("plain") / "project", translations=True)
     (root / "sitreps" / "figures" / "plain.svg").write_text(
         '<svg xmlns="http://www.w3.org/2000/svg" width="200" height="100"><rect width="200" height="100" fill="#ccc"/></svg>', encoding="utf-8"
     )
@@ -57,6 +57,12 @@ def plain_figure_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     arabic.write_text(arabic.read_text(encoding="utf-8").replace("figures/2016-12-08-aleppo-control.svg", "figures/plain.svg"), encoding="utf-8")
     assert run(root, "build", "--jobs", "1").exit_code == 0
     return root / "site"
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the bundled project with its Arabic translation."""
+    return copy_project(tmp_path / "project", translations=True)
 
 
 def pages(site: Path, folder: str) -> list[Path]:
@@ -132,7 +138,7 @@ def test_no_english_label_in_the_arabic_pdf(plain_figure_site: Path) -> None:
     latin = {word.lower() for word in re.findall(r"[A-Za-z]{2,}", text)}
     assert latin <= {"sergei", "lavrov", "unhcr", "sitrepgen"}, latin
     flat = " ".join(text.split())
-    for label in ("أرقام رئيسية", "الاستنتاجات", "الشكل", "حتى 8 كانون الأول", "ما لا يقل عن", "أكثر من", "حوالي", "المصدر"):
+    for label in ("أرقام رئيسية", "الاستنتاجات", "الشكل", "حتى", "كانون الأول", "ما لا يقل عن", "أكثر من", "حوالي", "المصدر"):
         assert label in flat, label
     # the page numbers: "1 من 2" (pdftotext may give the two numbers of a right-to-left line in either order)
     assert len(re.findall(r"\d\s*من\s*\d", flat)) == 2
@@ -393,3 +399,41 @@ def test_new_carries_the_translation_forward(project: Path) -> None:
     built = run(project, "build", "--jobs", "1")
     assert built.exit_code == 0 and "built 2 report(s) and 2 translation(s)" in built.stdout
     assert "الأسبوع السابق" in (project / "site" / "ar" / "reports" / "2016-12-15.html").read_text(encoding="utf-8")
+
+
+def test_the_english_pages_change_only_by_their_links_to_the_arabic_ones(site: Path) -> None:
+    """With the Arabic translation beside it, the English report page is its golden copy (the
+    page as it was before languages existed) plus the hreflang links and the language switch;
+    its Markdown is unchanged, and its region page gains only the switch."""
+    golden = REPO / "tests" / "data" / "golden"
+    links = (
+        '<link rel="alternate" hreflang="en" href="https://sitreps.example.org/reports/2016-12-08.html">\n'
+        '<link rel="alternate" hreflang="ar" href="https://sitreps.example.org/ar/reports/2016-12-08.html">\n'
+        '<link rel="alternate" hreflang="x-default" href="https://sitreps.example.org/reports/2016-12-08.html">\n'
+    )
+
+    def switch(href: str) -> str:
+        return f'  <nav class="language-switch" aria-label="Other languages">\n    <a href="{href}" hreflang="ar" lang="ar" dir="rtl">العربية</a>\n  </nav>\n'
+
+    page = (golden / f"{SLUG}.html").read_text(encoding="utf-8")
+    page = page.replace('<link rel="stylesheet"', links + '<link rel="stylesheet"', 1).replace("  </nav>\n</header>", "  </nav>\n" + switch("../ar/reports/2016-12-08.html") + "</header>", 1)
+    assert (site / "reports" / f"{SLUG}.html").read_text(encoding="utf-8") == page
+    assert (site / "reports" / f"{SLUG}.md").read_text(encoding="utf-8") == (golden / f"{SLUG}.md").read_text(encoding="utf-8")
+    region = (golden / "region-aleppo.html").read_text(encoding="utf-8").replace("  </nav>\n</header>", "  </nav>\n" + switch("../ar/index.html") + "</header>", 1)
+    assert (site / "regions" / "aleppo.html").read_text(encoding="utf-8") == region
+
+
+def test_a_report_in_arabic_without_a_translation_name_still_builds(tmp_path: Path) -> None:
+    """A report written in Arabic in a project whose language is English, named like any other
+    week (as before translations existed): its pages stay where they were, in Arabic, right to left."""
+    root = tmp_path / "p"
+    (root / "sitreps" / "figures").mkdir(parents=True)
+    source = (REPO / "sitreps" / f"{SLUG}.ar.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"translation_of:.*\n  file: .*\n  sha256: .*\n", "", source)
+    (root / "sitreps" / "2016-12-08.yaml").write_text(text, encoding="utf-8")
+    shutil.copy(REPO / "sitreps" / "figures" / "2016-12-08-aleppo-control.svg", root / "sitreps" / "figures")
+    result = run(root, "build", "--jobs", "1")
+    assert result.exit_code == 0, result.output
+    html = (root / "site" / "reports" / f"{SLUG}.html").read_text(encoding="utf-8")
+    assert '<html lang="ar" dir="rtl">' in html and "أرقام رئيسية" in html and "2–8 ديسمبر 2016" in html
+    assert not (root / "site" / "ar").exists()

@@ -160,14 +160,14 @@ class Plan:
         having = [plan for plan in [self, *self.others()] if page in plan.pages()]
         if len(having) < 2:
             return []
-        base = self.project.config.base_url
-        found = []
-        for plan in sorted(having, key=lambda one: one.prefix):
-            href = f"{base}{plan.path(page)}" if base else relative(plan.path(page), directory)
-            found.append({"hreflang": plan.language.tag, "href": href})
-            if plan.translation is None:
-                default = {"hreflang": "x-default", "href": href}
-        return found + ([default] if any(plan.translation is None for plan in having) else [])
+        base = self.project.config.base_url  # absolute where the site's address is known
+
+        def href(plan: Plan) -> str:
+            return f"{base}{plan.path(page)}" if base else relative(plan.path(page), directory)
+
+        found = [{"hreflang": plan.language.tag, "href": href(plan)} for plan in sorted(having, key=lambda one: one.prefix)]
+        own = [plan for plan in having if plan.translation is None]
+        return found + [{"hreflang": "x-default", "href": href(own[0])}] if own else found
 
     def switch(self, page: str, directory: str, *, report: bool = False) -> list[dict[str, str]]:
         """Visible links to this page in the other languages (a report page: only where the
