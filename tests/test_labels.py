@@ -207,27 +207,40 @@ def test_a_project_overrides_labels(tmp_path: Path) -> None:
     assert "## Headline numbers" in (root / "site" / "reports" / "2016-12-08.md").read_text(encoding="utf-8")
 
 
-def test_unknown_label_is_an_error_with_a_suggestion(tmp_path: Path) -> None:
-    config = 'title: T\nlanguages:\n  en:\n    labels:\n      "Key figure": "Headline numbers"\n      "Nothing like any message": "x"\n'
-    result = run(project_with(tmp_path, config), "validate")
+@pytest.mark.parametrize(
+    ("labels", "expected"),
+    [
+        (
+            '  en:\n    labels:\n      "Key figure": "Headline numbers"\n      "Nothing like any message": "x"\n',
+            [
+                "5:7: error[unknown-label]: 'Key figure' is not one of sitrepgen's labels; did you mean 'Key figures'?",
+                "6:7: error[unknown-label]: 'Nothing like any message' is not one of sitrepgen's labels; "
+                "the labels are the message ids of sitrepgen/locale/en/LC_MESSAGES/sitrepgen.po",
+            ],
+        ),
+        (
+            '  ar:\n    labels:\n      "Source: %(source)s": "المصدر"\n      "Figure {n}": "شكل"\n      "Key figures": "100% %(x)s"\n',
+            [
+                "5:29: error[invalid-value]: the label 'Source: %(source)s' must keep %(source)s, where sitrepgen puts its value",
+                "6:21: error[invalid-value]: the label 'Figure {n}' must keep {n}, where sitrepgen puts its value",
+                "7:22: error[invalid-value]: the label 'Key figures' has %(x)s, which sitrepgen does not fill in (it fills nothing)",
+            ],
+        ),
+        (
+            '  ar:\n    labels:\n      "Key figures": "100%"\n      "%(num)s week earlier": ["قبل أسبوع", "%(num)s %(x)s"]\n',
+            [
+                "5:22: error[invalid-value]: the label 'Key figures' has a '%' of its own: write it '%%'",
+                "6:31: error[invalid-value]: the label '%(num)s week earlier' has %(x)s, which sitrepgen does not fill in (it fills %(num)s)",
+            ],
+        ),
+    ],
+    ids=["unknown", "values", "percent-and-plural"],
+)
+def test_label_mistakes_are_errors_at_their_place(tmp_path: Path, labels: str, expected: list[str]) -> None:
+    result = run(project_with(tmp_path, "title: T\nlanguages:\n" + labels), "validate")
     assert result.exit_code == 1
     path = (tmp_path / "p" / "sitrepgen.yaml").as_posix()
-    assert result.stdout == (
-        f"{path}:5:7: error[unknown-label]: 'Key figure' is not one of sitrepgen's labels; did you mean 'Key figures'?\n"
-        f"{path}:6:7: error[unknown-label]: 'Nothing like any message' is not one of sitrepgen's labels; "
-        "the labels are the message ids of sitrepgen/locale/en/LC_MESSAGES/sitrepgen.po\n"
-    )
-
-
-def test_a_label_must_keep_its_values(tmp_path: Path) -> None:
-    config = 'title: T\nlanguages:\n  ar:\n    labels:\n      "Source: %(source)s": "المصدر"\n      "Figure {n}": "شكل"\n'
-    result = run(project_with(tmp_path, config), "validate")
-    assert result.exit_code == 1
-    path = (tmp_path / "p" / "sitrepgen.yaml").as_posix()
-    assert result.stdout == (
-        f"{path}:5:29: error[invalid-value]: the label 'Source: %(source)s' must keep %(source)s, where sitrepgen puts its value\n"
-        f"{path}:6:21: error[invalid-value]: the label 'Figure {{n}}' must keep {{n}}, where sitrepgen puts its value\n"
-    )
+    assert result.stdout.splitlines() == [f"{path}:{line}" for line in expected]
 
 
 def test_language_settings_are_checked(tmp_path: Path) -> None:

@@ -297,20 +297,22 @@ def test_a_french_translation_of_one_paragraph(tmp_path: Path) -> None:
 # --------------------------------------------------------------------------- names and stale translations
 
 
-def test_the_language_must_be_the_one_of_the_file_name(project: Path) -> None:
+def validate_edited(project: Path, old: str, new: str) -> tuple[str, str]:
+    """The Arabic translation as shipped, and what validate says of it with ``old`` made ``new``."""
     arabic = project / "sitreps" / f"{SLUG}.ar.yaml"
     text = arabic.read_text(encoding="utf-8")
-    arabic.write_text(text.replace("language: ar\n", "language: fr\n"), encoding="utf-8")
-    result = run(project, "validate", str(arabic))
-    line = line_of(text, "language: ar")
-    assert result.stdout == (
-        f"{arabic.as_posix()}:{line}:11: error[language-mismatch]: this file's name makes it the 'ar' translation of "
+    arabic.write_text(text.replace(old, new), encoding="utf-8")
+    return text, run(project, "validate", str(arabic)).stdout.replace(arabic.as_posix(), "AR")
+
+
+def test_the_language_must_be_the_one_of_the_file_name(project: Path) -> None:
+    text, found = validate_edited(project, "language: ar\n", "language: fr\n")
+    assert found == (
+        f"AR:{line_of(text, 'language: ar')}:11: error[language-mismatch]: this file's name makes it the 'ar' translation of "
         "2016-12-08.yaml, but its language is 'fr'; write 'language: ar', or rename the file\n"
     )
-    arabic.write_text(text.replace("language: ar\n", ""), encoding="utf-8")
-    assert run(project, "validate", str(arabic)).stdout == (
-        f"{arabic.as_posix()}:{line_of(text, 'title:')}:1: error[language-mismatch]: this file's name makes it the 'ar' translation of 2016-12-08.yaml: add 'language: ar'\n"
-    )
+    text, found = validate_edited(project, "language: fr\n", "")
+    assert found == f"AR:{line_of(text, 'title:')}:1: error[language-mismatch]: this file's name makes it the 'ar' translation of 2016-12-08.yaml: add 'language: ar'\n"
 
 
 def test_a_name_that_is_no_language_is_a_report_of_its_own(project: Path) -> None:
@@ -346,18 +348,14 @@ def test_stale_translation_is_a_warning_at_its_hash(project: Path) -> None:
 
 
 def test_translation_of_must_name_another_version(project: Path) -> None:
-    arabic = project / "sitreps" / f"{SLUG}.ar.yaml"
-    text = arabic.read_text(encoding="utf-8")
+    text, found = validate_edited(project, "  file: 2016-12-08.yaml", "  file: 2016-12-01.yaml")
     line = line_of(text, "  file: 2016-12-08.yaml")
-    arabic.write_text(text.replace("  file: 2016-12-08.yaml", "  file: 2016-12-01.yaml"), encoding="utf-8")
-    assert run(project, "validate", str(arabic)).stdout == (
-        f"{arabic.as_posix()}:{line}:9: error[translation-source]: '2016-12-01.yaml' is not another language version of this "
+    assert found == (
+        f"AR:{line}:9: error[translation-source]: '2016-12-01.yaml' is not another language version of this "
         "report: write 2016-12-08.yaml (or another NAME.LANG.yaml of the same NAME)\n"
     )
-    arabic.write_text(text.replace("  file: 2016-12-08.yaml", "  file: 2016-12-08.fr.yaml"), encoding="utf-8")
-    assert run(project, "validate", str(arabic)).stdout == (
-        f"{arabic.as_posix()}:{line}:9: error[translation-source]: '2016-12-08.fr.yaml' does not exist; this translation cannot be checked against it\n"
-    )
+    _, found = validate_edited(project, "  file: 2016-12-01.yaml", "  file: 2016-12-08.fr.yaml")
+    assert found == f"AR:{line}:9: error[translation-source]: '2016-12-08.fr.yaml' does not exist; this translation cannot be checked against it\n"
 
 
 def test_marking_adds_translation_of_when_there_is_none(project: Path) -> None:
@@ -437,3 +435,14 @@ def test_a_report_in_arabic_without_a_translation_name_still_builds(tmp_path: Pa
     html = (root / "site" / "reports" / f"{SLUG}.html").read_text(encoding="utf-8")
     assert '<html lang="ar" dir="rtl">' in html and "أرقام رئيسية" in html and "2–8 ديسمبر 2016" in html
     assert not (root / "site" / "ar").exists()
+
+
+def test_the_arabic_pages_are_valid_html(site: Path) -> None:
+    """The Nu HTML checker (as tests/test_site_quality.py runs it) on every page of both
+    languages and the stylesheet (with the Arabic font faces): no errors."""
+    from tests.test_site_quality import format_nu, nu_check
+
+    checked = sorted(site.rglob("*.html")) + [site / "assets" / "style.css"]
+    assert len([p for p in checked if p.is_relative_to(site / "ar")]) == 5
+    errors = [m for m in nu_check(checked) if m.get("type") in ("error", "non-document-error", "fatal")]
+    assert not errors, format_nu(errors, site)
