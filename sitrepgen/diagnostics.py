@@ -44,6 +44,8 @@ CODES: dict[str, str] = {
     "unnumbered-reference": "a {fig:ID} reference to a figure with numbered: false",
     "unreferenced-figure": "a figure of the older regions form that no text refers to (it is placed at the end of its region)",
     "caption-label": "a caption that starts with a figure label, which sitrepgen prints itself",
+    "audience-reference": "a {fig:ID} reference in text an edition shows to a figure that edition leaves out",
+    "unknown-audience": "an audience that is neither built in (public, internal) nor declared in sitrepgen.yaml",
     "figure-missing": "a figure's image file does not exist",
     "figure-path": "a figure path that is absolute, a URL, or leads outside the project",
     "figure-format": "a figure that is not SVG, PNG or JPEG, or an SVG that is not a well-formed SVG document",
