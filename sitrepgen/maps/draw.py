@@ -318,7 +318,7 @@ def draw_map(
             drawn = shapely.simplify(shapely.intersection(frame.geometry(geometry), clip), 0.25)
             pieces.append(drawn)
             colour = settings.control[key].colour
-            svg.add(f'<path id="change-{key}" class="change-{key}" fill="url(#change-{key})"{_attrs(stroke=_edge(colour))} fill-rule="evenodd" d="{_path_data(drawn)}"/>')
+            svg.add(f'<path id="change-{key}" class="change-{key}" fill="url(#hatch-{key})"{_attrs(stroke=_edge(colour))} fill-rule="evenodd" d="{_path_data(drawn)}"/>')
         svg.add("</g>")
         change_px = shapely.union_all(pieces)
 
@@ -399,7 +399,7 @@ def _defs(settings: MapSettings, present: Sequence[str], gained: Sequence[str]) 
     for key in gained:
         colour = settings.control[key].colour
         out.append(
-            f'<pattern id="change-{key}" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)">'
+            f'<pattern id="hatch-{key}" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)">'
             f'<rect width="8" height="8" fill="{_mix(colour, "#ffffff", 0.72)}"/><rect width="3.2" height="8" fill="{_mix(colour, "#000000", 0.12)}"/></pattern>'
         )
     out.append("</defs>")
@@ -509,7 +509,7 @@ class _Legend:
             svg.add(f'<g class="legend-swatch"><path d="M{_n(x)},{_n(y + 6.5)}H{_n(tip - 7)}" stroke="{ink}" stroke-width="3.2" stroke-linecap="round"/><polygon points="{_n(tip)},{_n(y + 6.5)} {_n(tip - 9)},{_n(y + 1.5)} {_n(tip - 9)},{_n(y + 11.5)}" fill="{ink}"/></g>')
         else:
             style = settings.control[key]
-            fill = f"url(#change-{key})" if kind == "change" else f"url(#fill-{key})" if style.pattern else colour
+            fill = f"url(#hatch-{key})" if kind == "change" else f"url(#fill-{key})" if style.pattern else colour
             svg.add(f'<rect class="legend-swatch"{_attrs(x=x, y=y, width=swatch, height=13.0, fill=fill, stroke=_edge(colour))} stroke-width="0.8"/>')
         labels.append(_label(f"legend-{k + 1}", entry.text, "legend", LEGEND_SIZE, x=x + swatch + gap, y=y + 10.5))
         svg.text(labels[-1])

@@ -10,9 +10,11 @@ decoder (``JSONDecoder.raw_decode``) at its offset: the walk costs a few Python 
 the coordinates are decoded at C speed, and the whole read stays linear in the file's size. The
 exact place of one bad coordinate is found only when there is one, by skipping to it.
 
-Limits. The size is checked before anything is read; the vertices are counted (list lengths, a few
-steps per ring) before any coordinate is looked at or any geometry is built, so a file over the
-limit costs its JSON decoding and nothing more.
+Limits. The size is checked before anything is read. The vertices are counted before each
+geometry's coordinates are decoded: a coordinates array holds only numbers, brackets, commas and
+spaces, so one regular-expression scan finds its end and two C-speed counts its positions (every
+'[' but those that open an array of arrays). A file over the limit is refused at the feature that
+crosses it, before the arrays of the rest are built.
 
 shapely is imported only once the structure is sound and there are areas to check.
 """
@@ -137,6 +139,18 @@ class _NotJson(Exception):
     pass
 
 
+class _TooManyVertices(Exception):
+    def __init__(self, count: int, feature: int) -> None:
+        super().__init__(count)
+        self.count, self.feature = count, feature
+
+
+#: What a coordinates array may hold, and an opening bracket followed by another (an array of
+#: arrays rather than a position).
+_COORDINATES = re.compile(r"[\[\]\s0-9.,eE+\-]*")
+_NESTING = re.compile(r"\[(?=\s*\[)")
+
+
 @dataclass
 class _Node:
     """A decoded value and the offset where it starts; for a walked object, its members
@@ -151,7 +165,9 @@ class _Node:
 #: What the walk tracks: a dict is an object whose listed members are walked by their own spec
 #: (the others decoded whole, with their offsets kept); a one-item list is an array whose items
 #: follow that spec; None is a value decoded whole.
-_FEATURE_SPEC: dict[str, Any] = {"geometry": {}, "properties": {}}
+#: ``_COUNTED`` is a value decoded whole whose positions are counted first (coordinates).
+_COUNTED = "counted"
+_FEATURE_SPEC: dict[str, Any] = {"geometry": {"coordinates": _COUNTED}, "properties": {}}
 _ROOT_SPEC: dict[str, Any] = {"features": [_FEATURE_SPEC]}
 
 
@@ -171,10 +187,13 @@ def _constant(name: str) -> float:
 
 
 class _Walker:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, max_vertices: int) -> None:
         self.text = text
         self.decoder = json.JSONDecoder(object_pairs_hook=_pairs, parse_constant=_constant)
         self.duplicates: list[tuple[str, int]] = []
+        self.max_vertices = max_vertices
+        self.vertices = 0
+        self.feature = 0  #: where the feature being read starts
 
     def skip(self, i: int) -> int:
         match = _WS.match(self.text, i)
@@ -191,6 +210,10 @@ class _Walker:
 
     def value(self, i: int, spec: Any) -> tuple[_Node, int]:
         char = self.text[i : i + 1]
+        if spec is _FEATURE_SPEC:
+            self.feature = i
+        if spec is _COUNTED and char == "[":
+            self.count(i)
         if isinstance(spec, dict) and char == "{":
             return self.walk_object(i, spec)
         if isinstance(spec, list) and char == "[":
@@ -206,6 +229,15 @@ class _Walker:
         except RecursionError:
             raise _SyntaxProblem("the value nests too deeply", i) from None
         return _Node(value, i), end
+
+    def count(self, start: int) -> None:
+        """Count the positions of the coordinates array at ``start`` before it is decoded."""
+        match = _COORDINATES.match(self.text, start)
+        assert match is not None  # the pattern matches the empty string
+        end = match.end()
+        self.vertices += self.text.count("[", start, end) - len(_NESTING.findall(self.text, start, end))
+        if self.vertices > self.max_vertices:
+            raise _TooManyVertices(self.vertices, self.feature)
 
     def walk_object(self, start: int, spec: dict[str, Any]) -> tuple[_Node, int]:
         text = self.text
@@ -311,13 +343,17 @@ def _too_large(size: int, limit: int) -> MapProblem:
 def parse_geojson(text: str, settings: MapSettings, *, max_vertices: int = MAX_VERTICES) -> tuple[MapData | None, list[MapProblem]]:
     """``load_geojson`` for text already read (positions are inside ``text``)."""
     lines = _Lines(text)
-    walker = _Walker(text)
+    walker = _Walker(text, max_vertices)
     try:
         root = walker.document()
     except _SyntaxProblem as exc:
         line, col = lines.at(exc.pos)
         return None, [MapProblem("map-syntax", line, col, f"not valid JSON: {exc.message}")]
-    checker = _Checker(walker, lines, settings, max_vertices)
+    except _TooManyVertices as exc:
+        line, col = lines.at(exc.feature)
+        message = f"the map has more than {max_vertices:,} vertices (this feature brings the count to {exc.count:,}); simplify its shapes (for instance with mapshaper or QGIS 'Simplify')"
+        return None, [MapProblem("map-too-many-vertices", line, col, message)]
+    checker = _Checker(walker, lines, settings)
     for key, offset in walker.duplicates:
         checker.add(offset, "map-structure", f"the key '{key}' appears twice in one object")
     data = checker.run(root)
@@ -336,7 +372,7 @@ def _describe(value: Any) -> str:
     if isinstance(value, list):
         return "an array"
     if isinstance(value, str):
-        return f"the text {json.dumps(value, ensure_ascii=False)[:40]}"
+        return json.dumps(value, ensure_ascii=False)[:40]
     if isinstance(value, bool):
         return "true" if value else "false"
     if value is None:
@@ -357,7 +393,6 @@ class _Checker:
     walker: _Walker
     lines: _Lines
     settings: MapSettings
-    max_vertices: int
     problems: list[MapProblem] = field(default_factory=list)
 
     def add(self, offset: int, code: str, message: str, severity: Severity = Severity.ERROR) -> None:
@@ -371,12 +406,7 @@ class _Checker:
         found = [f for f in (self.feature(node) for node in features) if f is not None]
         if len(found) < len(features):
             return None  # a structure error: coordinates of unknown shape are not counted
-        vertices = 0
-        for feature in found:
-            vertices += _count(feature.kind, feature.coordinates.value)
-            if vertices > self.max_vertices:
-                self.add(feature.node.start, "map-too-many-vertices", f"the map has more than {self.max_vertices:,} vertices (this feature brings the count to {vertices:,}); simplify its shapes (for instance with mapshaper or QGIS 'Simplify')")
-                return None
+        vertices = sum(_count(feature.kind, feature.coordinates.value) for feature in found)
         areas: list[Area] = []
         places: list[Place] = []
         advances: list[Advance] = []
@@ -395,7 +425,8 @@ class _Checker:
                 areas.append(Area(props["control"], props.get("label"), None, line, col))
         if any(p.severity is Severity.ERROR for p in self.problems):
             return None
-        areas = self.geometries(areas, [f for f in found if f.kind in ("Polygon", "MultiPolygon")])
+        if areas:  # shapely is imported only for a map with areas
+            areas = self.geometries(areas, [f for f in found if f.kind in ("Polygon", "MultiPolygon")])
         return MapData(tuple(areas), tuple(places), tuple(advances), vertices)
 
     # ---- the collection and its features
@@ -441,7 +472,7 @@ class _Checker:
             return None
         kind = self.member(node, "type", '"Feature"')
         if kind is not None and kind.value != "Feature":
-            self.add(kind.start, "map-structure", f"\"type\" of a feature must be \"Feature\", not {_describe(kind.value)}")
+            self.add(kind.start, "map-structure", f"a feature's \"type\" must be \"Feature\", not {_describe(kind.value)}")
         geometry = self.member(node, "geometry", "{...}")
         if kind is None or kind.value != "Feature" or geometry is None:
             return None
@@ -573,8 +604,8 @@ _SHAPE = {
 
 
 def _nested(value: Any, depth: int) -> bool:
-    """``value`` is an array nested ``depth`` deep down to the array of positions. The positions
-    themselves are checked later, after the vertices are counted: this costs a step per ring."""
+    """``value`` is an array nested ``depth`` deep down to the array of positions (a step per
+    ring); the positions themselves are checked one by one later."""
     if depth == 1:
         return isinstance(value, list)
     return isinstance(value, list) and all(_nested(item, depth - 1) for item in value)
