@@ -108,7 +108,17 @@ def test_the_hatch_is_in_the_new_controllers_colour(drawn: DrawnMap) -> None:
     root = ET.fromstring(drawn.svg)
     (pattern,) = [p for p in root.iter(f"{NS}pattern") if p.get("id") == "hatch-red"]
     assert pattern.get("patternTransform") == "rotate(45)"
-    assert [r.get("fill") for r in pattern] == ["#f2caca", "#b73838"]  # a tint of #d04040, then the stripe
+    assert [r.get("fill") for r in pattern] == ["#f3cfcf", "#b82d2d"]  # a tint of #d04040, then the stripe: its hue, darker
+
+
+def test_front_lines_where_two_actors_meet(drawn: DrawnMap) -> None:
+    (front,) = [p for p in ET.fromstring(drawn.svg).iter(f"{NS}path") if p.get("id") == "fronts"]
+    # One line, along 36.07 E from 35.00 to 35.05 N: vertical in the drawing.
+    (line,) = re.findall(r"M[^M]+", front.get("d") or "")
+    xs = [float(pair.split(",")[0]) for pair in line[1:].split("L")]
+    assert max(xs) - min(xs) < 0.7  # the meridian converges a little; ends within 0.3 of the corner
+    ys = [float(pair.split(",")[1]) for pair in line[1:].split("L")]
+    assert (max(ys) - min(ys)) * drawn.metres_per_unit == pytest.approx(5560, rel=0.01)  # 0.05 degree of latitude
 
 
 def test_without_a_previous_map_nothing_is_hatched() -> None:
@@ -150,6 +160,7 @@ def test_labels_and_legend_are_text(drawn: DrawnMap) -> None:
         "Blue forces",
         "Taken by red forces since December 1",
         "Advances by red forces",
+        "Front line",
         "Test data, not a real place",
     ]
     assert [label.text for label in drawn.labels] == texts(drawn.svg)

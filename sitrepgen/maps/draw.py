@@ -15,6 +15,7 @@ labels cost one line layout each, and the PDF's text layer holds them as words.
 
 from __future__ import annotations
 
+import colorsys
 import datetime as dt
 import math
 from collections.abc import Sequence
@@ -32,7 +33,7 @@ MARGIN = 12.0
 FONT_FAMILY = "Source Sans Pro, DejaVu Sans, Arial, sans-serif"
 INK = "#1b1b1b"
 PAPER = "#f4f2ec"
-PLACE_SIZE, AREA_SIZE, LEGEND_SIZE, SMALL_SIZE = 12.0, 13.0, 11.0, 9.5
+PLACE_SIZE, AREA_SIZE, LEGEND_SIZE, SMALL_SIZE = 12.0, 14.0, 11.0, 9.5
 DOT_RADIUS = 3.5
 #: The drawing's height is kept between these shares of its width, whatever the data's shape.
 MIN_ASPECT, MAX_ASPECT = 0.45, 1.05
@@ -92,6 +93,15 @@ def _mix(colour: str, other: str, share: float) -> str:
     return "#" + "".join(f"{round(x + (y - x) * share):02x}" for x, y in zip(a, b, strict=True))
 
 
+def _stripe(colour: str) -> str:
+    """The hatch's stripes: the actor's hue, dark and saturated enough to read over a pale tint
+    of it (an actor's fill is often pale), in print and in greyscale."""
+    red, green, blue = (int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5))
+    hue, lightness, saturation = colorsys.rgb_to_hls(red, green, blue)
+    rgb = colorsys.hls_to_rgb(hue, min(lightness, 0.45), max(saturation, 0.55))
+    return "#" + "".join(f"{round(v * 255):02x}" for v in rgb)
+
+
 def _edge(colour: str) -> str:
     return _mix(colour, "#000000", 0.45)
 
@@ -122,6 +132,41 @@ def _path_data(geometry: Any) -> str:
             if len(points) >= 3:
                 parts.append("M" + "L".join(points) + "Z")
     return "".join(parts)
+
+
+def _line_data(geometry: Any) -> str:
+    """SVG path data of the lines in ``geometry``, rounded."""
+    import shapely
+
+    parts: list[str] = []
+    for line in shapely.get_parts(shapely.line_merge(geometry)):
+        if line.geom_type != "LineString":
+            continue
+        points: list[str] = []
+        for x, y in line.coords:
+            point = f"{_n(x)},{_n(y)}"
+            if not points or points[-1] != point:
+                points.append(point)
+        if len(points) >= 2:
+            parts.append("M" + "L".join(points))
+    return "".join(parts)
+
+
+def _fronts(current: dict[str, Any], frame: _Frame) -> str:
+    """Path data of the lines where two actors' merged ground meets."""
+    import shapely
+
+    keys = list(current)
+    lines = []
+    for k, first in enumerate(keys):
+        for second in keys[k + 1 :]:
+            near = shapely.buffer(current[second], 0.3 / frame.scale)
+            shared = shapely.intersection(shapely.boundary(current[first]), near)
+            lines += [part for part in shapely.get_parts(shared) if part.geom_type in ("LineString", "MultiLineString")]
+    if not lines:
+        return ""
+    clip = shapely.box(*frame.box)
+    return _line_data(shapely.simplify(shapely.intersection(frame.geometry(shapely.union_all(lines)), clip), 0.25))
 
 
 def _circle(x: float, y: float, r: float) -> str:
@@ -284,6 +329,8 @@ def draw_map(
     if previous_date is not None:
         entries += [_Entry(f"change:{key}", taken_text(settings.control[key], previous_date)) for key in gained]
     entries += [_Entry(f"advance:{key}", advance_text(settings.control[key])) for key in advancing]
+    if len(current) > 1:
+        entries.append(_Entry("front:", "Front line"))
     legend_top = frame.top + frame.height + 10
     legend = _Legend(entries, legend_top)
     height = round(legend.bottom + (16.0 if attribution else 0.0) + MARGIN / 2, 1)
@@ -321,6 +368,12 @@ def draw_map(
             svg.add(f'<path id="change-{key}" class="change-{key}" fill="url(#hatch-{key})"{_attrs(stroke=_edge(colour))} fill-rule="evenodd" d="{_path_data(drawn)}"/>')
         svg.add("</g>")
         change_px = shapely.union_all(pieces)
+
+    # Front lines: where two actors' ground meets (within 0.3 unit, so that borders digitised twice
+    # still meet), drawn over the areas and the hatching.
+    fronts = _fronts(current, frame)
+    if fronts:
+        svg.add(f'<path id="fronts" fill="none" stroke="{INK}" stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round" d="{fronts}"/>')
 
     # Advances: a white halo, the line, and its head.
     arrows_px: list[Any] = []
@@ -400,7 +453,7 @@ def _defs(settings: MapSettings, present: Sequence[str], gained: Sequence[str]) 
         colour = settings.control[key].colour
         out.append(
             f'<pattern id="hatch-{key}" patternUnits="userSpaceOnUse" width="8" height="8" patternTransform="rotate(45)">'
-            f'<rect width="8" height="8" fill="{_mix(colour, "#ffffff", 0.72)}"/><rect width="3.2" height="8" fill="{_mix(colour, "#000000", 0.12)}"/></pattern>'
+            f'<rect width="8" height="8" fill="{_mix(colour, "#ffffff", 0.75)}"/><rect width="3" height="8" fill="{_stripe(colour)}"/></pattern>'
         )
     out.append("</defs>")
     return "".join(out)
@@ -503,6 +556,11 @@ class _Legend:
         x = MARGIN + (k // self.rows) * self.column
         y = self.top + (k % self.rows) * self.ROW
         kind, key = entry.swatch.split(":")
+        if kind == "front":
+            svg.add(f'<path class="legend-swatch" d="M{_n(x + 1)},{_n(y + 6.5)}H{_n(x + swatch - 1)}" stroke="{INK}" stroke-width="2.6" stroke-linecap="round"/>')
+            labels.append(_label(f"legend-{k + 1}", entry.text, "legend", LEGEND_SIZE, x=x + swatch + gap, y=y + 10.5))
+            svg.text(labels[-1])
+            return
         colour = settings.control[key].colour
         if kind == "advance":
             tip, ink = x + swatch, _arrow_colour(colour)

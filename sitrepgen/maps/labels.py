@@ -13,6 +13,7 @@ then area names, at the point of the area farthest from its edges (shapely's
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -42,6 +43,8 @@ _OTHER = 0.56  #: any other character (an average letter, a little wide)
 ASCENT, DESCENT = 0.984, 0.273
 #: Height of capitals and of descenders, per em: the ink box of a label.
 CAP, BELOW = 0.70, 0.24
+#: An area's name that does not fit at its pole is tried at (GRID - 1)^2 points of the area's box.
+GRID = 12
 
 
 def text_width(text: str, size: float, weight: int = 400) -> float:
@@ -151,21 +154,27 @@ class Placer:
         return best
 
     def area(self, lines: Sequence[Label], polygon: Any) -> list[Label]:
-        """The lines of an area's name centred on the most open point of ``polygon``."""
+        """The lines of an area's name where they fit best in ``polygon``: at the point farthest
+        from its edges if they fit there, else at the best of a grid of points inside it (least
+        overlap with other labels first, then least text outside the area, then nearest)."""
         import shapely
 
         height = sum(line.size for line in lines) * 1.15
-        width = max(line.width for line in lines)
         centre = _pole(polygon)
         placed = _stacked(lines, centre, height)
-        if self._area_cost(placed, polygon) > 0 and self.obstacles:
-            free = shapely.difference(polygon, shapely.union_all([shapely.box(*b) for b in self.obstacles]).buffer(height / 2 + 1))
-            free = free.intersection(shapely.box(*self.frame).buffer(-width / 2))
-            if not free.is_empty:
-                largest = max(shapely.get_parts(free), key=lambda part: part.area)
-                other = _stacked(lines, _pole(largest), height)
-                if self._area_cost(other, polygon) < self._area_cost(placed, polygon):
-                    placed = other
+        best = self._area_cost(placed, polygon)
+        if best > 0:
+            left, top, right, bottom = polygon.bounds
+            steps = GRID
+            for i in range(1, steps):
+                for j in range(1, steps):
+                    x, y = left + (right - left) * i / steps, top + (bottom - top) * j / steps
+                    if not shapely.contains_xy(polygon, x, y):
+                        continue
+                    candidate = _stacked(lines, (x, y), height)
+                    cost = self._area_cost(candidate, polygon) + 1e-3 * math.hypot(x - centre[0], y - centre[1])
+                    if cost < best:
+                        placed, best = candidate, cost
         for line in placed:
             self.obstacles.append(line.box(1.5))
         return placed
