@@ -4,8 +4,8 @@
 
 WeasyPrint 70 lays out SVG text one character at a time (docs/performance.md). This draws the
 bundled Aleppo map (sitreps/figures/2016-12-08-aleppo-control.geojson, compared with the week
-before) with ``--labels`` place names in all (the map's own places and made-up ones spread over
-the city), and renders through sitrepgen's own PDF path (PDF/A-3a, tagged, the bundled fonts):
+before) with ``--labels`` texts in all (its places, area names, legend, scale and attribution,
+and made-up places spread over the city to make up the number), and renders through sitrepgen's own PDF path (PDF/A-3a, tagged, the bundled fonts):
 
 - a page without the map (the baseline),
 - the map as ``<img>`` of the SVG with its labels as ``<text>``,
@@ -94,7 +94,7 @@ def _time(pages: dict[str, str], files: dict[str, Path], repeat: int) -> dict[st
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--labels", type=int, default=30, help="place names on the map (default 30)")
+    parser.add_argument("--labels", type=int, default=30, help="texts on the map, all kinds (default 30)")
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--out", type=Path, help="keep the SVGs, PDFs and PNGs here")
     args = parser.parse_args()
@@ -103,10 +103,16 @@ def main() -> None:
     current, problems = load_geojson(FIGURES / "2016-12-08-aleppo-control.geojson", settings)
     previous, more = load_geojson(FIGURES / "2016-12-01-aleppo-control.geojson", settings)
     assert current is not None and previous is not None, problems + more
-    current = type(current)(current.areas, _more_places(current.places, args.labels), current.advances, current.vertices)
-    drawn = draw_map(current, settings, previous=previous, previous_date=dt.date(2016, 12, 1), attribution="Schematic, drawn from the report text; not the original map.")
+    places = len(current.places)
+    while True:
+        data = type(current)(current.areas, _more_places(current.places, places), current.advances, current.vertices)
+        drawn = draw_map(data, settings, previous=previous, previous_date=dt.date(2016, 12, 1), attribution="Schematic, drawn from the report text; not the original map.")
+        if len(drawn.labels) >= args.labels:
+            break
+        places += args.labels - len(drawn.labels)
     characters = sum(len(label.text) for label in drawn.labels)
-    print(f"map: {len(drawn.labels)} labels ({args.labels} place names), {characters} characters, SVG {len(drawn.svg):,} bytes")
+    kinds = ", ".join(f"{sum(label.kind == kind for label in drawn.labels)} {kind}" for kind in dict.fromkeys(label.kind for label in drawn.labels))
+    print(f"map: {len(drawn.labels)} labels ({kinds}), {characters} characters, SVG {len(drawn.svg):,} bytes")
 
     out = args.out or Path(tempfile.mkdtemp(prefix="map-labels-"))
     out.mkdir(parents=True, exist_ok=True)

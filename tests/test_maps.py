@@ -149,7 +149,6 @@ def test_the_bundled_pocket_lost_more_than_70_percent() -> None:
 
 def test_labels_and_legend_are_text(drawn: DrawnMap) -> None:
     assert texts(drawn.svg) == [
-        "N",
         "2 km",
         "Alpha",
         "Bravo",
@@ -186,6 +185,29 @@ def test_labels_do_not_overlap_and_stay_in_the_frame() -> None:
         assert left <= box[0] and box[2] <= right and top <= box[1] and box[3] <= bottom, label
         for other in names[k + 1 :]:
             assert overlap(box, other.box()) == 0, (label.text, other.text)
+
+
+def test_a_map_of_one_place_shows_the_kilometre_around_it() -> None:
+    data, _ = parse_geojson(fc(feature('{"name": "A"}', '{"type": "Point", "coordinates": [36.0, 35.0]}')), SETTINGS)
+    assert data is not None
+    drawn = draw_map(data, SETTINGS)
+    assert texts(drawn.svg) == ["200 m", "A"]
+    assert drawn.width * drawn.metres_per_unit == pytest.approx(1000 * 1.1 * 800 / 776, rel=0.01)
+
+
+def test_an_area_with_a_hole_and_two_parts() -> None:
+    import shapely
+
+    donut = '{"type": "MultiPolygon", "coordinates": [[[[36.0, 35.0], [36.1, 35.0], [36.1, 35.1], [36.0, 35.1], [36.0, 35.0]], [[36.02, 35.02], [36.08, 35.02], [36.08, 35.08], [36.02, 35.08], [36.02, 35.02]]], [[[36.2, 35.0], [36.21, 35.0], [36.21, 35.01], [36.2, 35.0]]]]}'
+    data, _ = parse_geojson(fc(feature('{"control": "red", "label": "Donut"}', donut)), SETTINGS)
+    assert data is not None
+    drawn = draw_map(data, SETTINGS)
+    area = ET.fromstring(drawn.svg).find(f".//{NS}path[@id='area-1']")
+    assert area is not None and area.get("fill-rule") == "evenodd" and (area.get("d") or "").count("M") == 3
+    (label,) = [label for label in drawn.labels if label.kind == "area"]
+    ring = shapely.Polygon([(36.0, 35.0), (36.1, 35.0), (36.1, 35.1), (36.0, 35.1)]).difference(shapely.box(36.02, 35.02, 36.08, 35.08))
+    assert label.text == "Donut" and drawn.area_km2["red"] == pytest.approx(geodesic_km2(ring) + geodesic_km2(shapely.Polygon([(36.2, 35.0), (36.21, 35.0), (36.21, 35.01)])), rel=0.001)
+    assert drawn_area(area.get("d") or "") > 0
 
 
 def test_the_same_data_draw_the_same_bytes_in_another_process(drawn: DrawnMap) -> None:

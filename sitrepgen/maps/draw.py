@@ -38,6 +38,7 @@ DOT_RADIUS = 3.5
 #: The drawing's height is kept between these shares of its width, whatever the data's shape.
 MIN_ASPECT, MAX_ASPECT = 0.45, 1.05
 PADDING = 0.05  #: space around the data, as a share of its extent
+MIN_EXTENT = 1000.0  #: metres: a map of one place shows the kilometre around it
 
 
 @dataclass(frozen=True)
@@ -262,6 +263,10 @@ class _Frame:
 
 def _frame(bounds: tuple[float, float, float, float], top: float) -> _Frame:
     min_x, min_y, max_x, max_y = bounds
+    if max_x - min_x < MIN_EXTENT and max_y - min_y < MIN_EXTENT:  # one place, or a block
+        centre_x, centre_y = (min_x + max_x) / 2, (min_y + max_y) / 2
+        min_x, max_x = centre_x - MIN_EXTENT / 2, centre_x + MIN_EXTENT / 2
+        min_y, max_y = centre_y - MIN_EXTENT / 2, centre_y + MIN_EXTENT / 2
     span_x, span_y = max(max_x - min_x, 1.0), max(max_y - min_y, 1.0)
     min_x, max_x = min_x - span_x * PADDING, max_x + span_x * PADDING
     min_y, max_y = min_y - span_y * PADDING, max_y + span_y * PADDING
@@ -392,7 +397,7 @@ def draw_map(
     if dots:
         svg.add(f'<path id="places" fill="{INK}" stroke="#ffffff" stroke-width="1.2" d="{"".join(_circle(x, y, DOT_RADIUS) for x, y in dots)}"/>')
 
-    north_box = _north_arrow(svg, labels, frame)
+    north_box = _north_arrow(svg, frame)
     scale_box = _scale_bar(svg, labels, frame)
 
     placer = Placer(
@@ -490,14 +495,16 @@ def _arrow(id_: str, points: list[tuple[float, float]], colour: str) -> str:
     )
 
 
-def _north_arrow(svg: _Svg, labels: list[Label], frame: _Frame) -> tuple[float, float, float, float]:
+def _north_arrow(svg: _Svg, frame: _Frame) -> tuple[float, float, float, float]:
+    """The arrow and an 'N' drawn as strokes: a letter that is no label costs a text box in the
+    print page's HTML, and says nothing a search needs."""
     x, y = frame.left + frame.width - 22, frame.top + 12
+    n_top, n_bottom, half = y + 39, y + 49, 3.6
     svg.add(
         f'<g id="north-arrow"><polygon points="{_n(x)},{_n(y)} {_n(x + 9)},{_n(y + 34)} {_n(x)},{_n(y + 28)} {_n(x - 9)},{_n(y + 34)}" fill="{INK}"/>'
-        f'<polygon points="{_n(x)},{_n(y)} {_n(x)},{_n(y + 28)} {_n(x - 9)},{_n(y + 34)}" fill="#ffffff" stroke="{INK}" stroke-width="1"/></g>'
+        f'<polygon points="{_n(x)},{_n(y)} {_n(x)},{_n(y + 28)} {_n(x - 9)},{_n(y + 34)}" fill="#ffffff" stroke="{INK}" stroke-width="1"/>'
+        f'<path d="M{_n(x - half)},{_n(n_bottom)}V{_n(n_top)}L{_n(x + half)},{_n(n_bottom)}V{_n(n_top)}" fill="none" stroke="{INK}" stroke-width="1.8" stroke-linejoin="miter"/></g>'
     )
-    labels.append(_label("north", "N", "north", 13.0, 700, x=x, y=y + 48, anchor="middle"))
-    svg.text(labels[-1])
     return x - 12, y - 2, x + 12, y + 52
 
 
@@ -640,4 +647,5 @@ def _lines_html(lines: Sequence[Label], drawn: DrawnMap, width_pt: float | None)
         + (";font-style:italic" if first.italic else "")
     )
     text = "<br>".join(escape(line.text, quote=False) for line in lines)
-    return f'<span id="{first.id}" class="map-label map-label-{first.kind}" style="{style}">{text}</span>'
+    # No id: two maps on one page would repeat it, and WeasyPrint makes every id a PDF anchor.
+    return f'<span class="map-label map-label-{first.kind}" style="{style}">{text}</span>'

@@ -74,7 +74,7 @@ class Label:
 
     id: str
     text: str
-    kind: str  #: place, area, advance, legend, scale, north, attribution, title
+    kind: str  #: place, area, advance, legend, scale, attribution, title
     x: float
     y: float
     anchor: Anchor
