@@ -79,7 +79,7 @@ def _time(pages: dict[str, str], files: dict[str, Path], repeat: int) -> dict[st
     shared machine falls on every page alike). CPU time: WeasyPrint is single-threaded, and the
     time this process waits for a busy machine's cores is not what a build pays."""
     best = {name: (float("inf"), b"") for name in pages}
-    for name, html in pages.items():
+    for html in pages.values():
         render_pdf(html, page_url="page.html", files=files)  # warm-up: fonts, caches
     for _ in range(repeat):
         for name, html in pages.items():

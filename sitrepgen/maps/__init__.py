@@ -51,24 +51,16 @@ report without a map never imports shapely, numpy or pyproj.
 
 from __future__ import annotations
 
+from ..diagnostics import CODES as DIAGNOSTIC_CODES
 from .draw import DrawnMap, draw_map, month_day, overlay_html, taken_text
 from .geojson import MAX_BYTES, MAX_VERTICES, Advance, Area, MapData, MapProblem, Place, load_geojson, parse_geojson
 from .labels import Label
 from .project import Change, Comparison
 from .settings import ControlStyle, MapSettings
 
-#: Every code a map can raise, with what it means (for diagnostics.CODES and docs/diagnostics.md).
-CODES: dict[str, str] = {
-    "map-too-large": "a map's GeoJSON file is larger than the limit (checked before reading)",
-    "map-encoding": "a map's GeoJSON file is not UTF-8 text",
-    "map-syntax": "a map's GeoJSON file is not valid JSON",
-    "map-structure": "GeoJSON that is not a FeatureCollection of supported features with the properties a map needs",
-    "map-coordinates": "a position outside longitude -180..180 / latitude -90..90, or a file in another coordinate system",
-    "map-control": "a properties.control that is not a key of map.control in sitrepgen.yaml",
-    "map-geometry": "an invalid polygon (self-intersection, ring outside its shell...), as shapely explains it",
-    "map-too-many-vertices": "a map with more vertices than the limit (counted before any shape is built)",
-    "map-overlap": "two actors' areas overlap on the same map",
-}
+#: Every code a map can raise, with what it means: registered, with every other code, in
+#: diagnostics.CODES (and so in docs/diagnostics.md).
+CODES: dict[str, str] = {code: meaning for code, meaning in DIAGNOSTIC_CODES.items() if code.startswith("map-")}
 
 __all__ = [
     "CODES",

@@ -309,141 +309,166 @@ def draw_map(
 ) -> DrawnMap:
     """Draw ``data``; with ``previous`` (the same figure in the previous report, drawn on
     ``previous_date``), also what changed hands since, hatched in the new controller's colour."""
-    import shapely
-
     if (previous is None) != (previous_date is None):
         raise ValueError("previous and previous_date go together")
     projection = Projection.centred_on(data.bounds())
     order = list(settings.control)
     current = by_control(data, projection, order)
     before = by_control(previous, projection, order) if previous is not None else {}
-
-    areas_m = [projection.geometry(area.geometry) for area in data.areas]
-    places_m = [projection.points(place.lon, place.lat) for place in data.places]
-    advances_m = [shapely.LineString([projection.points(x, y) for x, y in advance.coordinates]) for advance in data.advances]
-    everything = shapely.union_all([*areas_m, *(shapely.Point(p) for p in places_m), *advances_m])
-    top = MARGIN + (26.0 if title else 0.0)
-    frame = _frame(tuple(everything.bounds), top)  # type: ignore[arg-type]
-    comparison = compare(current, before, map_m2=(frame.width / frame.scale) * (frame.height / frame.scale))
-    clip = shapely.box(*frame.box)
-
-    present = [key for key in order if key in current]
+    drawing = _Drawing(data, settings, projection, top=MARGIN + (26.0 if title else 0.0))
+    comparison = compare(current, before, map_m2=(drawing.frame.width / drawing.frame.scale) * (drawing.frame.height / drawing.frame.scale))
     gained = [key for key in order if comparison.gained_km2(key) > 0]
-    advancing = [key for key in order if any(a.control == key for a in data.advances)]
-    entries = [_Entry(f"fill:{key}", settings.control[key].label) for key in present]
-    if previous_date is not None:
-        entries += [_Entry(f"change:{key}", taken_text(settings.control[key], previous_date)) for key in gained]
-    entries += [_Entry(f"advance:{key}", advance_text(settings.control[key])) for key in advancing]
-    if len(current) > 1:
-        entries.append(_Entry("front:", "Front line"))
-    legend_top = frame.top + frame.height + 10
-    legend = _Legend(entries, legend_top)
+    legend = _Legend(_entries(data, settings, current, gained, previous_date), drawing.frame.top + drawing.frame.height + 10)
     height = round(legend.bottom + (16.0 if attribution else 0.0) + MARGIN / 2, 1)
 
-    svg = _Svg()
-    labels: list[Label] = []
-    svg.add(_defs(settings, present, gained))
-    svg.add(f'<rect id="background"{_attrs(x=0.0, y=0.0, width=WIDTH, height=height)} fill="#ffffff"/>')
-    if title:
-        labels.append(_label("title", title, "title", 17.0, 700, x=MARGIN, y=MARGIN + 15))
-        svg.text(labels[-1])
-    svg.add(f'<rect id="land"{_attrs(x=frame.left, y=frame.top, width=frame.width, height=frame.height)} fill="{PAPER}"/>')
-
-    # Areas, in the file's order, each with its own id.
-    svg.add('<g id="areas" stroke-width="0.8" stroke-linejoin="round">')
-    areas_px: list[Any] = []
-    for n, (area, geometry) in enumerate(zip(data.areas, areas_m, strict=True), start=1):
-        drawn = shapely.simplify(shapely.intersection(frame.geometry(geometry), clip), 0.25)
-        areas_px.append(drawn)
-        style = settings.control[area.control]
-        fill = f"url(#fill-{area.control})" if style.pattern else style.colour
-        svg.add(f'<path id="area-{n}" class="area control-{area.control}"{_attrs(fill=fill, stroke=_edge(style.colour))} fill-rule="evenodd" d="{_path_data(drawn)}"/>')
-    svg.add("</g>")
-
-    # What changed hands, one path per new controller.
-    change_px = None
-    if comparison.changes:
-        svg.add('<g id="change" class="change" stroke-width="0.6" stroke-linejoin="round">')
-        pieces = []
-        for key in gained:
-            geometry = shapely.union_all([c.geometry for c in comparison.changes if c.gained_by == key])
-            drawn = shapely.simplify(shapely.intersection(frame.geometry(geometry), clip), 0.25)
-            pieces.append(drawn)
-            colour = settings.control[key].colour
-            svg.add(f'<path id="change-{key}" class="change-{key}" fill="url(#hatch-{key})"{_attrs(stroke=_edge(colour))} fill-rule="evenodd" d="{_path_data(drawn)}"/>')
-        svg.add("</g>")
-        change_px = shapely.union_all(pieces)
-
-    # Front lines: where two actors' ground meets (within 0.3 unit, so that borders digitised twice
-    # still meet), drawn over the areas and the hatching.
-    fronts = _fronts(current, frame)
-    if fronts:
-        svg.add(f'<path id="fronts" fill="none" stroke="{INK}" stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round" d="{fronts}"/>')
-
-    # Advances: a white halo, the line, and its head.
-    arrows_px: list[Any] = []
-    if data.advances:
-        svg.add('<g id="advances" stroke-linecap="round" stroke-linejoin="round">')
-        for n, (advance, line) in enumerate(zip(data.advances, advances_m, strict=True), start=1):
-            points = list(frame.geometry(line).coords)
-            colour = _arrow_colour(settings.control[advance.control].colour)
-            svg.add(_arrow(f"advance-{n}", points, colour))
-            arrows_px.append(shapely.LineString(points))
-        svg.add("</g>")
-
-    # Places: the dots now (one path: each element costs WeasyPrint more than its points),
-    # the names once every obstacle is known.
-    dots = [frame.point(x, y) for x, y in places_m]
-    if dots:
-        svg.add(f'<path id="places" fill="{INK}" stroke="#ffffff" stroke-width="1.2" d="{"".join(_circle(x, y, DOT_RADIUS) for x, y in dots)}"/>')
-
-    north_box = _north_arrow(svg, frame)
-    scale_box = _scale_bar(svg, labels, frame)
-
-    placer = Placer(
-        frame=(frame.left + 2, frame.top + 2, frame.left + frame.width - 2, frame.top + frame.height - 2),
-        obstacles=[north_box, scale_box, *((x - DOT_RADIUS - 1, y - DOT_RADIUS - 1, x + DOT_RADIUS + 1, y + DOT_RADIUS + 1) for x, y in dots)],
-        lines=shapely.union_all(arrows_px).buffer(3.0) if arrows_px else None,
-    )
-    name_labels: list[tuple[Label, bool]] = []  # (label, needs a halo)
-    for n, (place, dot) in enumerate(zip(data.places, dots, strict=True), start=1):
-        label = _label(f"label-place-{n}", place.name, "place", PLACE_SIZE, 700)
-        name_labels.append((placer.point(label, dot, DOT_RADIUS), True))
-    for n, (advance, line) in enumerate(zip(data.advances, arrows_px, strict=True), start=1):
-        if advance.label:
-            label = _label(f"label-advance-{n}", advance.label, "advance", LEGEND_SIZE, 700, _arrow_colour(settings.control[advance.control].colour))
-            name_labels.append((placer.point(label, line.coords[0], 2.0), True))
-    for n, (area, drawn) in enumerate(zip(data.areas, areas_px, strict=True), start=1):
-        if not area.label or drawn.is_empty:
-            continue
-        for line in _area_labels(placer, f"label-area-{n}", area.label, drawn):
-            halo = change_px is not None and shapely.intersects(shapely.box(*line.box(1.0)), change_px)
-            name_labels.append((line, halo))
-
-    halos = "".join(_rect(label.box(2.0)) for label, halo in name_labels if halo)
-    if halos:
-        svg.add(f'<path id="label-halos" fill="#ffffff" fill-opacity="0.85" d="{halos}"/>')
-    for label, _ in name_labels:
-        labels.append(label)
-        svg.text(label)
-    svg.add(f'<rect id="frame"{_attrs(x=frame.left, y=frame.top, width=frame.width, height=frame.height)} fill="none" stroke="#555555" stroke-width="1"/>')
-
-    legend.draw(svg, labels, settings)
+    drawing.start(height, [key for key in order if key in current], gained, title)
+    drawing.areas()
+    change = drawing.changes(comparison, gained)
+    drawing.fronts(current)
+    drawing.advances()
+    drawing.names(change)
+    legend.draw(drawing.svg, drawing.labels, settings)
     if attribution:
-        labels.append(_label("attribution", attribution, "attribution", SMALL_SIZE, colour="#555555", x=MARGIN, y=legend.bottom + 12, italic=True))
-        svg.text(labels[-1])
+        drawing.text(_label("attribution", attribution, "attribution", SMALL_SIZE, colour="#555555", x=MARGIN, y=legend.bottom + 12, italic=True))
 
-    final = tuple(replace(label, x_pct=round(100 * label.x / WIDTH, 3), y_pct=round(100 * label.y / height, 3), size_pct=round(100 * label.size / WIDTH, 3)) for label in labels)
+    labels = tuple(replace(label, x_pct=round(100 * label.x / WIDTH, 3), y_pct=round(100 * label.y / height, 3), size_pct=round(100 * label.size / WIDTH, 3)) for label in drawing.labels)
     return DrawnMap(
-        svg=svg.render(WIDTH, height, with_text=True),
-        svg_shapes=svg.render(WIDTH, height, with_text=False),
-        labels=final,
+        svg=drawing.svg.render(WIDTH, height, with_text=True),
+        svg_shapes=drawing.svg.render(WIDTH, height, with_text=False),
+        labels=labels,
         width=WIDTH,
         height=height,
-        metres_per_unit=1 / frame.scale,
+        metres_per_unit=1 / drawing.frame.scale,
         comparison=comparison,
         projection=f"+proj=laea +lat_0={projection.lat0} +lon_0={projection.lon0} +ellps=WGS84",
     )
+
+
+def _entries(data: MapData, settings: MapSettings, current: dict[str, Any], gained: Sequence[str], since: dt.date | None) -> list[_Entry]:
+    """The legend: the actors on the map (in the settings' order), the ground each took, the
+    advances, and the front line."""
+    entries = [_Entry(f"fill:{key}", style.label) for key, style in settings.control.items() if key in current]
+    if since is not None:
+        entries += [_Entry(f"change:{key}", taken_text(settings.control[key], since)) for key in gained]
+    advancing = [key for key in settings.control if any(a.control == key for a in data.advances)]
+    entries += [_Entry(f"advance:{key}", advance_text(settings.control[key])) for key in advancing]
+    if len(current) > 1:
+        entries.append(_Entry("front:", "Front line"))
+    return entries
+
+
+class _Drawing:
+    """One map being drawn: the projected data, the frame, and the SVG and labels so far."""
+
+    def __init__(self, data: MapData, settings: MapSettings, projection: Projection, *, top: float) -> None:
+        import shapely
+
+        self.data, self.settings = data, settings
+        self.areas_m = [projection.geometry(area.geometry) for area in data.areas]
+        places_m = [projection.points(place.lon, place.lat) for place in data.places]
+        advances_m = [shapely.LineString([projection.points(x, y) for x, y in advance.coordinates]) for advance in data.advances]
+        everything = shapely.union_all([*self.areas_m, *(shapely.Point(p) for p in places_m), *advances_m])
+        self.frame = _frame(tuple(everything.bounds), top)  # type: ignore[arg-type]
+        self.clip = shapely.box(*self.frame.box)
+        self.dots = [self.frame.point(x, y) for x, y in places_m]
+        self.arrows = [shapely.LineString(self.frame.geometry(line).coords) for line in advances_m]
+        self.areas_px: list[Any] = []
+        self.svg = _Svg()
+        self.labels: list[Label] = []
+
+    def text(self, label: Label) -> None:
+        self.labels.append(label)
+        self.svg.text(label)
+
+    def clipped(self, geometry: Any) -> Any:
+        """``geometry`` (metres) in the drawing's units, inside the frame, without detail finer
+        than a quarter unit."""
+        import shapely
+
+        return shapely.simplify(shapely.intersection(self.frame.geometry(geometry), self.clip), 0.25)
+
+    def start(self, height: float, present: Sequence[str], gained: Sequence[str], title: str | None) -> None:
+        frame = self.frame
+        self.svg.add(_defs(self.settings, present, gained))
+        self.svg.add(f'<rect id="background"{_attrs(x=0.0, y=0.0, width=WIDTH, height=height)} fill="#ffffff"/>')
+        if title:
+            self.text(_label("title", title, "title", 17.0, 700, x=MARGIN, y=MARGIN + 15))
+        self.svg.add(f'<rect id="land"{_attrs(x=frame.left, y=frame.top, width=frame.width, height=frame.height)} fill="{PAPER}"/>')
+
+    def areas(self) -> None:
+        """Every area in the file's order, each with its own id."""
+        self.svg.add('<g id="areas" stroke-width="0.8" stroke-linejoin="round">')
+        for n, (area, geometry) in enumerate(zip(self.data.areas, self.areas_m, strict=True), start=1):
+            drawn = self.clipped(geometry)
+            self.areas_px.append(drawn)
+            style = self.settings.control[area.control]
+            fill = f"url(#fill-{area.control})" if style.pattern else style.colour
+            self.svg.add(f'<path id="area-{n}" class="area control-{area.control}"{_attrs(fill=fill, stroke=_edge(style.colour))} fill-rule="evenodd" d="{_path_data(drawn)}"/>')
+        self.svg.add("</g>")
+
+    def changes(self, comparison: Comparison, gained: Sequence[str]) -> Any:
+        """What changed hands, one path per new controller; returns it all (drawing units)."""
+        import shapely
+
+        if not comparison.changes:
+            return None
+        self.svg.add('<g id="change" class="change" stroke-width="0.6" stroke-linejoin="round">')
+        pieces = []
+        for key in gained:
+            drawn = self.clipped(shapely.union_all([c.geometry for c in comparison.changes if c.gained_by == key]))
+            pieces.append(drawn)
+            colour = self.settings.control[key].colour
+            self.svg.add(f'<path id="change-{key}" class="change-{key}" fill="url(#hatch-{key})"{_attrs(stroke=_edge(colour))} fill-rule="evenodd" d="{_path_data(drawn)}"/>')
+        self.svg.add("</g>")
+        return shapely.union_all(pieces)
+
+    def fronts(self, current: dict[str, Any]) -> None:
+        """Where two actors' ground meets (within 0.3 unit, so that borders digitised twice still
+        meet), over the areas and the hatching."""
+        fronts = _fronts(current, self.frame)
+        if fronts:
+            self.svg.add(f'<path id="fronts" fill="none" stroke="{INK}" stroke-width="2.6" stroke-linecap="round" stroke-linejoin="round" d="{fronts}"/>')
+
+    def advances(self) -> None:
+        if self.data.advances:
+            self.svg.add('<g id="advances" stroke-linecap="round" stroke-linejoin="round">')
+            for n, (advance, line) in enumerate(zip(self.data.advances, self.arrows, strict=True), start=1):
+                self.svg.add(_arrow(f"advance-{n}", list(line.coords), _arrow_colour(self.settings.control[advance.control].colour)))
+            self.svg.add("</g>")
+
+    def names(self, change: Any) -> None:
+        """The places' dots, the north arrow and the scale bar, then every name placed around
+        them (places, then advances, then areas), their halos, and the frame over it all."""
+        import shapely
+
+        frame, settings = self.frame, self.settings
+        if self.dots:
+            # One path: each element costs WeasyPrint more than its points.
+            self.svg.add(f'<path id="places" fill="{INK}" stroke="#ffffff" stroke-width="1.2" d="{"".join(_circle(x, y, DOT_RADIUS) for x, y in self.dots)}"/>')
+        north_box = _north_arrow(self.svg, frame)
+        scale_box = _scale_bar(self.svg, self.labels, frame)
+        placer = Placer(
+            frame=(frame.left + 2, frame.top + 2, frame.left + frame.width - 2, frame.top + frame.height - 2),
+            obstacles=[north_box, scale_box, *((x - DOT_RADIUS - 1, y - DOT_RADIUS - 1, x + DOT_RADIUS + 1, y + DOT_RADIUS + 1) for x, y in self.dots)],
+            lines=shapely.union_all(self.arrows).buffer(3.0) if self.arrows else None,
+        )
+        placed: list[tuple[Label, bool]] = []  # (label, needs a halo)
+        for n, (place, dot) in enumerate(zip(self.data.places, self.dots, strict=True), start=1):
+            placed.append((placer.point(_label(f"label-place-{n}", place.name, "place", PLACE_SIZE, 700), dot, DOT_RADIUS), True))
+        for n, (advance, line) in enumerate(zip(self.data.advances, self.arrows, strict=True), start=1):
+            if advance.label:
+                label = _label(f"label-advance-{n}", advance.label, "advance", LEGEND_SIZE, 700, _arrow_colour(settings.control[advance.control].colour))
+                placed.append((placer.point(label, line.coords[0], 2.0), True))
+        for n, (area, drawn) in enumerate(zip(self.data.areas, self.areas_px, strict=True), start=1):
+            if area.label and not drawn.is_empty:
+                for line in _area_labels(placer, f"label-area-{n}", area.label, drawn):
+                    placed.append((line, change is not None and shapely.intersects(shapely.box(*line.box(1.0)), change)))
+        halos = "".join(_rect(label.box(2.0)) for label, halo in placed if halo)
+        if halos:
+            self.svg.add(f'<path id="label-halos" fill="#ffffff" fill-opacity="0.85" d="{halos}"/>')
+        for label, _ in placed:
+            self.text(label)
+        self.svg.add(f'<rect id="frame"{_attrs(x=frame.left, y=frame.top, width=frame.width, height=frame.height)} fill="none" stroke="#555555" stroke-width="1"/>')
 
 
 def _defs(settings: MapSettings, present: Sequence[str], gained: Sequence[str]) -> str:
