@@ -456,11 +456,16 @@ def test_a_feature_is_not_a_collection() -> None:
 
 
 def test_every_problem_of_a_file_at_once() -> None:
-    text = fc(feature('{"contol": "red"}', SQUARE), feature('{"control": "red", "label": 3}', SQUARE))
+    text = fc(
+        feature('{"contol": "red"}', SQUARE),
+        feature('{"control": "red", "label": 3}', SQUARE),
+        feature('{"name": "A"}', '{"type": "Point", "coordinates": [200, 35.0]}'),
+    )
     assert problems(text) == [
         ("map-structure", 2, 35, "an area needs the property 'control' (\"control\": \"red\")"),
         ("map-structure", 2, 36, "unknown property 'contol' of an area; its properties are: control, label"),
         ("map-structure", 3, 63, "property 'label' must be non-empty text, not the number 3"),
+        ("map-coordinates", 4, 95, "position [200, 35.0] is out of range: longitude must be within -180..180 and latitude within -90..90 (GeoJSON is [longitude, latitude] in WGS 84; is the file projected, or the order swapped?)"),
     ]
 
 

@@ -31,12 +31,14 @@ The API (what the build calls)
 
 ``draw_map(data, settings, *, previous=None, previous_date=None, title=None, attribution=None)``
     -> ``DrawnMap`` with ``svg`` (bytes; labels as ``<text>``), ``svg_shapes`` (the same drawing
-    without text), ``labels`` (each ``Label`` with its text, kind, anchor point, size and
-    percentages of the drawing), ``width``/``height``, ``metres_per_unit``, ``changed_km2``,
+    without text), ``labels`` (each ``Label`` with its text, kind -- place, area, advance,
+    legend, scale, attribution, title --, anchor point, size, and the same as percentages of
+    the drawing), ``width``/``height``, ``metres_per_unit``, ``changed_km2``,
     ``area_km2`` and ``comparison`` (``Comparison``: areas by actor this week and last, each
     ``Change(gained_by, lost_by, km2)``, ``lost_share(control)``). With ``previous`` the ground
     that changed hands is drawn hatched in the new controller's colour in ``<g class="change">``
-    and the legend says "Taken by <actor> since <Month day>".
+    and the legend says "Taken by <actor> since <Month day>". Front lines are drawn where two
+    actors' ground meets; the legend lists only the actors on the map.
 
 ``overlay_html(drawn, *, src, alt, width_pt=None)``
     The map as HTML for a page: ``svg_shapes`` as an ``<img>`` at ``src`` with every label laid
@@ -45,8 +47,9 @@ The API (what the build calls)
     label (benchmarks/map_labels.py).
 
 Projection: Lambert azimuthal equal-area on WGS 84 through pyproj, centred on the map (see
-``project``). Everything is imported lazily: importing this package costs pydantic only, and a
-report without a map never imports shapely, numpy or pyproj.
+``project``). Everything heavy is imported lazily: importing this package costs pydantic and the
+report model (which ``validate`` loads anyway); reading a map imports shapely (and numpy) once it
+has areas to check; pyproj comes only with drawing. A report without a map imports none of them.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Drawing a map as SVG: areas, what changed hands, advances, places, legend, scale and north.
+"""Drawing a map as SVG: areas, what changed hands, front lines, advances, places, legend, scale
+bar, north arrow, frame and attribution.
 
 The SVG is written here, element by element, from plain static SVG only (``svg``, ``defs``,
 ``pattern``, ``g``, ``path``, ``rect``, ``line``, ``polygon``, ``text``) and references only to

@@ -404,15 +404,11 @@ class _Checker:
         if features is None:
             return None
         found = [f for f in (self.feature(node) for node in features) if f is not None]
-        if len(found) < len(features):
-            return None  # a structure error: coordinates of unknown shape are not counted
-        vertices = sum(_count(feature.kind, feature.coordinates.value) for feature in found)
-        areas: list[Area] = []
-        places: list[Place] = []
-        advances: list[Advance] = []
-        for feature in found:
-            if not self.positions(feature):
-                continue
+        checked = [f for f in found if self.positions(f)]
+        if any(p.severity is Severity.ERROR for p in self.problems):
+            return None
+        places, advances = [], []
+        for feature in checked:
             line, col = self.lines.at(feature.node.start)
             props = {name: node.value for name, (_, node) in feature.properties.items()}
             if feature.kind == "Point":
@@ -421,12 +417,9 @@ class _Checker:
             elif feature.kind == "LineString":
                 coords = tuple((float(p[0]), float(p[1])) for p in feature.coordinates.value)
                 advances.append(Advance(props["control"], props.get("label"), coords, line, col))
-            else:
-                areas.append(Area(props["control"], props.get("label"), None, line, col))
-        if any(p.severity is Severity.ERROR for p in self.problems):
-            return None
-        if areas:  # shapely is imported only for a map with areas
-            areas = self.geometries(areas, [f for f in found if f.kind in ("Polygon", "MultiPolygon")])
+        polygons = [f for f in checked if f.kind in ("Polygon", "MultiPolygon")]
+        areas = self.geometries(polygons) if polygons else []  # shapely only for a map with areas
+        vertices = sum(_count(feature.kind, feature.coordinates.value) for feature in checked)
         return MapData(tuple(areas), tuple(places), tuple(advances), vertices)
 
     # ---- the collection and its features
@@ -561,11 +554,12 @@ class _Checker:
 
     # ---- geometry (shapely)
 
-    def geometries(self, areas: list[Area], features: list[_Feature]) -> list[Area]:
+    def geometries(self, features: list[_Feature]) -> list[Area]:
+        """Each area as a shapely shape, checked for validity (then for overlaps)."""
         import shapely
 
         built: list[Area] = []
-        for area, feature in zip(areas, features, strict=True):
+        for feature in features:
             polygons = [feature.coordinates.value] if feature.kind == "Polygon" else feature.coordinates.value
             parts = [shapely.Polygon(_xy(rings[0]), [_xy(r) for r in rings[1:]]) for rings in polygons]
             geometry = parts[0] if feature.kind == "Polygon" else shapely.MultiPolygon(parts)
@@ -573,8 +567,10 @@ class _Checker:
             if reason != "Valid Geometry":
                 self.add(feature.node.start, "map-geometry", f"{'the polygon' if feature.kind == 'Polygon' else 'the multipolygon'} is not valid: {_reason(reason)}; fix it in a GIS (QGIS: 'Fix geometries') and export it again")
                 continue
-            built.append(Area(area.control, area.label, geometry, area.line, area.col))
-        if len(built) == len(areas):
+            props = {name: node.value for name, (_, node) in feature.properties.items()}
+            line, col = self.lines.at(feature.node.start)
+            built.append(Area(props["control"], props.get("label"), geometry, line, col))
+        if len(built) == len(features):
             self.overlaps(built, features)
         return built
 

@@ -8,7 +8,8 @@ their boxes were made for.
 Placement is greedy and deterministic: places first (each has eight positions around its dot,
 tried in a fixed order; the first that touches nothing wins, else the one that overlaps least),
 then area names, at the point of the area farthest from its edges (shapely's
-``maximum_inscribed_circle``), moved to the most open part of the area if that point is taken.
+``maximum_inscribed_circle``) when they fit there, else at the best of a grid of points inside
+the area (a long name in a narrow area, or a point already taken by a place's name).
 """
 
 from __future__ import annotations
