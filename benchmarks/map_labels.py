@@ -7,7 +7,8 @@ bundled Aleppo map (sitreps/figures/2016-12-08-aleppo-control.geojson, compared 
 before) with ``--labels`` texts in all (its places, area names, legend, scale and attribution,
 and made-up places spread over the city to make up the number), and renders through sitrepgen's own PDF path (PDF/A-3a, tagged, the bundled fonts):
 
-- a page without the map (the baseline),
+- a page without the map (the baseline; like a report's print page, it already uses the bold and
+  italic faces, so the map is not charged for embedding them),
 - the map as ``<img>`` of the SVG with its labels as ``<text>``,
 - the map as ``<img>`` of the SVG without text, labels laid over it as HTML (``overlay_html``),
 - the SVG without text and no labels at all (what the shapes cost).
@@ -52,7 +53,7 @@ img {{ display: block; width: {width}pt; }}
 </style></head>
 <body><h1>Weekly Conflict Summary</h1><p>The battle for Aleppo continued into this week.</p>
 {figure}
-<p>Figure 1 Areas of control in Aleppo city as of December 8.</p></body></html>
+<p><b>Figure 1</b> Areas of control in Aleppo city as of December 8. <i>Source: schematic.</i></p></body></html>
 """
 
 
