@@ -51,6 +51,16 @@ CODES: dict[str, str] = {
     "figure-format": "a figure that is not SVG, PNG or JPEG, or an SVG that is not a well-formed SVG document",
     "unsafe-svg": "an SVG figure with a script, an event handler, an embedded document, or a reference outside itself",
     "empty-alt": "a figure whose alt text is blank",
+    # maps drawn from GeoJSON (sitrepgen.maps.CODES), at their place in the GeoJSON file
+    "map-too-large": "a map's GeoJSON file is larger than the limit (checked before reading)",
+    "map-encoding": "a map's GeoJSON file is not UTF-8 text",
+    "map-syntax": "a map's GeoJSON file is not valid JSON",
+    "map-structure": "GeoJSON that is not a FeatureCollection of supported features with the properties a map needs",
+    "map-coordinates": "a position outside longitude -180..180 / latitude -90..90, or a file in another coordinate system",
+    "map-control": "a properties.control that is not a key of map.control in sitrepgen.yaml",
+    "map-geometry": "an invalid polygon (self-intersection, ring outside its shell...), as shapely explains it",
+    "map-too-many-vertices": "a map with more vertices than the limit (counted before any shape is built)",
+    "map-overlap": "two actors' areas overlap on the same map",
     # content
     "empty-region": "a region or section without any paragraph",
     "duplicate-section": "a region or section given twice in one report",
