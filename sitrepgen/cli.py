@@ -160,17 +160,19 @@ def schema(kind: str) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: publish nothing while any remain.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes rendering PDFs (default: one per core).")
 @click.option("--force", is_flag=True, help="Ignore the build cache (.sitrepgen-cache/) and rebuild everything.")
+@click.option("--edition", default="public", show_default=True, help="Which edition to build: public (into site/), internal (into site-internal/), or one sitrepgen.yaml declares.")
 @click.pass_context
-def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | None, force: bool) -> None:
+def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | None, force: bool, edition: str) -> None:
     """Build every report into the output folder (default: site/): Markdown, HTML, PDF, pages, feed.
 
-    Only what changed is rendered again; with nothing changed the build stops at once.
+    Only what changed is rendered again; with nothing changed the build stops at once. The
+    public edition holds nothing of the items whose audience is not public.
     """
     from .cache import build_options, up_to_date
 
     root = Path(ctx.obj["root"]).resolve()
     if not force:
-        state = up_to_date(root, build_options(page_size, strict))
+        state = up_to_date(root, build_options(page_size, strict, edition))
         if state is not None:  # nothing read or written has changed: skip even the imports
             for line in state.messages:
                 click.echo(line)
@@ -186,7 +188,7 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
 
     project = _project(ctx)
     try:
-        result = build_site(project, page_size=page_size, strict=strict, jobs=jobs, use_cache=not force, progress=_progress())
+        result = build_site(project, page_size=page_size, strict=strict, jobs=jobs, use_cache=not force, progress=_progress(), edition=edition)
     except BuildError as exc:
         _print_diagnostics(exc.diagnostics, "text")
         raise InputError(str(exc)) from None
@@ -230,12 +232,13 @@ def _progress() -> object:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep the default: the preview is for this machine).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on; 0 picks a free one.")
 @click.option("--open/--no-open", "open_browser", default=False, show_default=True, help="Open the preview in a web browser.")
+@click.option("--edition", default="public", show_default=True, help="Which edition to preview (public, internal, or one sitrepgen.yaml declares).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
+def serve(ctx: click.Context, host: str, port: int, open_browser: bool, edition: str) -> None:
     """Build the site, serve it locally and rebuild and reload the browser on every save."""
     from .serve import run  # the HTTP server's modules load only for this command
 
-    run(Path(ctx.obj["root"]), host, port, open_browser)
+    run(Path(ctx.obj["root"]), host, port, open_browser, edition)
 
 
 def main() -> None:

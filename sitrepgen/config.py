@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from .cache import digest_bytes, versions
 from .lint import LintContext, Place
 from .load import MAX_BYTES, Document, load_model
-from .model import Strict
+from .model import PUBLIC, Audience, Strict
 
 if TYPE_CHECKING:
     from .i18n import Languages
@@ -74,6 +74,47 @@ class LanguageSettings(Strict):
         examples=[{"Key figures": "أبرز الأرقام"}],
     )
 
+EDITION_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
+#: The audiences every project has: who may read an item when it says nothing, and the team.
+BUILTIN_AUDIENCES = (PUBLIC, "internal")
+INTERNAL_BANNER = "Internal \u2014 not for publication"
+
+
+class EditionSettings(Strict):
+    """One edition of the site: the audiences it includes and the folder it is built into."""
+
+    audiences: Annotated[list[Audience], Field(min_length=1)] = Field(
+        description="The audiences whose items this edition shows ('public' and the others it may read).",
+        examples=[["public", "partners"]],
+    )
+    output_dir: str = Field(description="Folder this edition is built into.", examples=["site-partners"])
+    banner: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = Field(
+        default=None,
+        description=(
+            "Shown on every page and in the PDF's running header (an edition with any audience "
+            "other than public should say who may read it); its pages also ask search engines not to index them."
+        ),
+        examples=["Partners only \u2014 not for publication"],
+    )
+
+    @field_validator("output_dir")
+    @classmethod
+    def _inside_project(cls, value: str) -> str:
+        return _relative_dir(value)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """An edition as the build uses it."""
+
+    name: str
+    audiences: frozenset[str]
+    output_dir: str
+    banner: str | None
+
+    def shows(self, audience: str) -> bool:
+        return audience in self.audiences
+
 
 class Config(Strict):
     """Settings of a project; every one has a default, so a project with only sitreps/ works."""
@@ -127,6 +168,27 @@ class Config(Strict):
         description="Canonical place names and their variant spellings.",
         examples=[[{"name": "Idleb", "variants": ["Idlib"]}, {"name": "Tadmor", "aliases": ["Palmyra"]}]],
     )
+    audiences: list[Audience] = Field(
+        default_factory=list,
+        description="Audiences beyond the built-in 'public' and 'internal' that items may name (e.g. 'partners').",
+        examples=[["partners"]],
+    )
+    editions: dict[Annotated[str, StringConstraints(pattern=EDITION_PATTERN)], EditionSettings] = Field(
+        default_factory=dict,
+        description=(
+            "Editions of the site beyond (or replacing) the built-in ones: 'public' (audience public, "
+            "into output_dir) and 'internal' (public and internal, into site-internal/, with a banner)."
+        ),
+        examples=[{"partners": {"audiences": ["public", "partners"], "output_dir": "site-partners", "banner": "Partners only"}}],
+    )
+    embed_source: bool = Field(
+        default=True,
+        description=(
+            "Embed each report's YAML in its PDF (as its source, without comments and without the "
+            "items outside the edition's audiences)."
+        ),
+        examples=[False],
+    )
 
     @field_validator("figure_label")
     @classmethod
@@ -139,6 +201,37 @@ class Config(Strict):
     @classmethod
     def _inside_project(cls, value: str) -> str:
         return _relative_dir(value)
+
+    @field_validator("editions")
+    @classmethod
+    def _known_audiences(cls, value: dict[str, EditionSettings], info: ValidationInfo) -> dict[str, EditionSettings]:
+        declared = [*BUILTIN_AUDIENCES, *info.data.get("audiences", [])]
+        for name, edition in value.items():
+            for audience in edition.audiences:
+                if audience not in declared:
+                    raise ValueError(f"edition '{name}' includes the audience '{audience}', which is not declared; the audiences are: {', '.join(declared)} (declare more under 'audiences:')")
+        return value
+
+    def all_editions(self) -> dict[str, Edition]:
+        """The built-in editions with this project's own on top (one of the same name replaces it)."""
+        internal_dir = "site-internal" if self.output_dir == "site" else f"{self.output_dir.rstrip('/')}-internal"
+        found = {
+            PUBLIC: Edition(PUBLIC, frozenset({PUBLIC}), self.output_dir, None),
+            "internal": Edition("internal", frozenset(BUILTIN_AUDIENCES), internal_dir, INTERNAL_BANNER),
+        }
+        for name, settings in self.editions.items():
+            found[name] = Edition(name, frozenset(settings.audiences), settings.output_dir, settings.banner)
+        return found
+
+    @model_validator(mode="after")
+    def _one_folder_each(self) -> Config:
+        folders: dict[str, str] = {}
+        for edition in self.all_editions().values():
+            folder = edition.output_dir.rstrip("/")
+            if folder in folders:
+                raise ValueError(f"editions '{folders[folder]}' and '{edition.name}' would both be built into {folder}/; give each its own output_dir")
+            folders[folder] = edition.name
+        return self
 
 
 @dataclass(frozen=True)
@@ -169,7 +262,18 @@ class Project:
         """What the rules need; the figure label is the one of the report's ``language``."""
         places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
         label = self.languages().get(language).figure_label
-        return LintContext(root=self.root, gazetteer=places, figure_label=label)
+        editions = tuple((e.name, e.audiences) for e in self.config.all_editions().values())
+        return LintContext(
+            root=self.root,
+            gazetteer=places,
+            figure_label=label,
+            audiences=(*BUILTIN_AUDIENCES, *self.config.audiences),
+            editions=editions,
+        )
+
+    def edition(self, name: str) -> Edition:
+        """The edition called ``name``; KeyError when the project has none of that name."""
+        return self.config.all_editions()[name]
 
     def languages(self) -> Languages:
         """The languages of this project, each with its settings (made once per project)."""

@@ -8,6 +8,7 @@ Every code is listed, with its meaning, in ``diagnostics.CODES`` and docs/diagno
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -22,7 +23,7 @@ from . import markup, svg
 from .diagnostics import Severity
 from .load import Document, Loc
 from .markup import DEFAULT_FIGURE_LABEL, reference_text
-from .model import Figure, FigureBlock, Report
+from .model import Figure, FigureBlock, Paragraph, Report, audience_of, text_of
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 PLACEHOLDER = "TODO"
@@ -44,6 +45,8 @@ class LintContext:
     root: Path
     gazetteer: tuple[Place, ...] = field(default_factory=tuple)
     figure_label: str = DEFAULT_FIGURE_LABEL
+    audiences: tuple[str, ...] = ("public", "internal")  #: every audience an item may name
+    editions: tuple[tuple[str, frozenset[str]], ...] = (("public", frozenset({"public"})), ("internal", frozenset({"public", "internal"})))
 
 
 Rule = Callable[[Document, Report, LintContext], None]
@@ -52,12 +55,17 @@ Rule = Callable[[Document, Report, LintContext], None]
 # --------------------------------------------------------------------------- walking a report
 
 
+def _paragraph(loc: Loc, item: str | Paragraph) -> tuple[Loc, str]:
+    """A paragraph's text and where it is: the string itself, or the mapping's 'text:'."""
+    return ((*loc, "text"), item.text) if isinstance(item, Paragraph) else (loc, item)
+
+
 def _summary_locs(report: Report) -> Iterator[tuple[Loc, str]]:
     if isinstance(report.summary, str):
         yield ("summary",), report.summary
     elif report.summary:
-        for index, text in enumerate(report.summary):
-            yield ("summary", index), text
+        for index, item in enumerate(report.summary):
+            yield _paragraph(("summary", index), item)
 
 
 def _blocks(loc: Loc, blocks: list[Any]) -> Iterator[tuple[Loc, Any]]:
@@ -66,7 +74,7 @@ def _blocks(loc: Loc, blocks: list[Any]) -> Iterator[tuple[Loc, Any]]:
         if isinstance(block, FigureBlock):
             yield (*loc, index, "figure"), block.figure
         else:
-            yield (*loc, index), block
+            yield _paragraph((*loc, index), block)
 
 
 def flow(report: Report) -> Iterator[tuple[Loc, Any]]:
@@ -75,8 +83,8 @@ def flow(report: Report) -> Iterator[tuple[Loc, Any]]:
     for s, section in enumerate(report.sections):
         yield from _blocks(("sections", s, "blocks"), section.blocks)
     for r, region in enumerate(report.regions):
-        for p, text in enumerate(region.paragraphs):
-            yield ("regions", r, "paragraphs", p), text
+        for p, item in enumerate(region.paragraphs):
+            yield _paragraph(("regions", r, "paragraphs", p), item)
         for f, figure in enumerate(region.figures):
             yield ("regions", r, "figures", f), figure
 
@@ -89,8 +97,8 @@ def text_fields(report: Report) -> Iterator[tuple[Loc, str]]:
             yield (*loc, "caption"), item.caption
         else:
             yield loc, item
-    for c, text in enumerate(report.conclusions):
-        yield ("conclusions", c), text
+    for c, item in enumerate(report.conclusions):
+        yield _paragraph(("conclusions", c), item)
 
 
 def plain_fields(report: Report) -> Iterator[tuple[Loc, str]]:
@@ -189,6 +197,84 @@ def _label_prefix(label: str) -> re.Pattern[str]:
     return re.compile(r"\s*" + word + r"(?:\s*[-\u2013\u2014:.])?(?=\s|$)", re.IGNORECASE)
 
 
+# --------------------------------------------------------------------------- audiences
+
+
+def _models(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, BaseModel]]:
+    """Every model inside the report (sections, figures, paragraphs, key figures...) with its place."""
+    if isinstance(value, BaseModel):
+        yield loc, value
+        for name in type(value).model_fields:
+            yield from _models(getattr(value, name), (*loc, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _models(item, (*loc, index))
+
+
+def check_audiences(doc: Document, report: Report, ctx: LintContext) -> None:
+    """Every audience an item names is one the project has."""
+    for loc, model in _models(report):
+        audience = getattr(model, "audience", None)
+        if audience is not None and audience not in ctx.audiences:
+            close = difflib.get_close_matches(audience, ctx.audiences, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            doc.add_at((*loc, "audience"), "unknown-audience", f"unknown audience '{audience}'; {hint}the audiences are: {', '.join(ctx.audiences)} (sitrepgen.yaml declares more under 'audiences:')")
+
+
+Chain = tuple[str, ...]
+
+
+def _audience_flow(report: Report) -> Iterator[tuple[Loc, str | Figure, Chain]]:
+    """Each paragraph's text and each figure, with where it is and the audiences it stands under."""
+
+    def blocks(loc: Loc, items: list[Any], outer: Chain) -> Iterator[tuple[Loc, str | Figure, Chain]]:
+        for index, block in enumerate(items):
+            if isinstance(block, FigureBlock):
+                yield (*loc, index, "figure"), block.figure, (*outer, block.figure.audience)
+            else:
+                where, text = _paragraph((*loc, index), block)
+                yield where, text, (*outer, audience_of(block))
+
+    if isinstance(report.summary, str):
+        yield ("summary",), report.summary, ()
+    elif report.summary:
+        yield from blocks(("summary",), list(report.summary), ())
+    yield from blocks(("blocks",), report.blocks, ())
+    for s, section in enumerate(report.sections):
+        yield from blocks(("sections", s, "blocks"), section.blocks, (section.audience,))
+    for r, region in enumerate(report.regions):
+        yield from blocks(("regions", r, "paragraphs"), list(region.paragraphs), (region.audience,))
+        for f, figure in enumerate(region.figures):
+            yield ("regions", r, "figures", f), figure, (region.audience, figure.audience)
+    yield from blocks(("conclusions",), list(report.conclusions), ())
+
+
+def check_audience_references(doc: Document, report: Report, ctx: LintContext) -> None:
+    """A reference must lead to a figure in every edition that shows the text citing it."""
+
+    def editions(chain: Chain) -> set[str]:
+        return {name for name, allowed in ctx.editions if all(audience in allowed for audience in chain)}
+
+    flow = list(_audience_flow(report))
+    figures = {item.id: (item, editions(chain)) for _, item, chain in flow if isinstance(item, Figure)}
+    texts = [(loc, item, chain) for loc, item, chain in flow if isinstance(item, str)]
+    texts += [((*loc, "caption"), item.caption, chain) for loc, item, chain in flow if isinstance(item, Figure)]
+    for loc, text, chain in texts:
+        shown_in = editions(chain)
+        counts: Counter[str] = Counter()
+        for ref in markup.figure_refs(text):
+            occurrence = counts[ref]
+            counts[ref] += 1
+            if ref not in figures:
+                continue  # check_references says so
+            figure, figure_in = figures[ref]
+            missing = sorted(shown_in - figure_in)
+            if missing:
+                line, col = doc.position_of_text(loc, f"{{fig:{ref}}}", occurrence)
+                which = ", ".join(f"'{name}'" for name in missing)
+                doc.add(line, col, "audience-reference", f"{{fig:{ref}}} is in text that the {which} edition{'s' if len(missing) > 1 else ''} show{'' if len(missing) > 1 else 's'}, but figure '{ref}' is left out of {'them' if len(missing) > 1 else 'it'} (audience '{figure.audience}'): give this text the figure's audience, or the figure this text's")
+
+
 class FigureProblem(ValueError):
     def __init__(self, code: str, message: str) -> None:
         super().__init__(message)
@@ -248,11 +334,11 @@ def check_regions(doc: Document, report: Report, ctx: LintContext) -> None:
     """Empty regions and sections; a region or section given twice, at the second one."""
     seen: dict[str, Loc] = {}
     for r, region in enumerate(report.regions):
-        if not any(p.strip() for p in region.paragraphs):
+        if not any(text_of(p).strip() for p in region.paragraphs):
             doc.add_at(("regions", r, "paragraphs"), "empty-region", f"region '{region.name}' has no text; write at least one paragraph or remove the region", W)
         _once(doc, seen, region.name.casefold(), ("regions", r, "name"), f"region '{region.name}' is given twice", "put all of its text in one region")
     for s, section in enumerate(report.sections):
-        if not any(isinstance(b, FigureBlock) or b.strip() for b in section.blocks):
+        if not any(isinstance(b, FigureBlock) or text_of(b).strip() for b in section.blocks):
             doc.add_at(("sections", s, "blocks"), "empty-region", "this section has no text; write at least one paragraph or remove the section", W)
         if section.heading is not None:
             _once(doc, seen, "heading:" + section.heading.casefold(), ("sections", s, "heading"), f"the section '{section.heading}' is given twice", "put all of its text in one section")
@@ -357,6 +443,8 @@ def check_links(doc: Document, report: Report, ctx: LintContext) -> None:
 RULES: tuple[Rule, ...] = (
     check_figure_ids,
     check_references,
+    check_audiences,
+    check_audience_references,
     check_caption_labels,
     check_figure_files,
     check_alt_text,

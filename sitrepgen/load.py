@@ -605,14 +605,16 @@ def _explain(error: Any, loc: Loc, model: type[BaseModel]) -> tuple[str, str]:
         if loc:
             return "invalid-value", f"{where} is empty; {error['msg']}"
         return "missing-key", str(error["msg"])
+    if kind == "text_kind":
+        return "wrong-type", f"{where} must be text, not {describe(error['input'])}"
     if kind == "block_kind":
         found = error["input"]
         if isinstance(found, dict):
             keys = ", ".join(f"'{key}'" for key in found)
-            close = difflib.get_close_matches(next(iter(found), ""), ["figure"], n=1, cutoff=0.6) if len(found) >= 1 else []
-            hint = "; did you mean 'figure'?" if close else ""
-            return "wrong-type", f"{where} must be a paragraph (text) or a figure ('figure:' with id, image, caption, alt), not a mapping with {keys}{hint}"
-        return "wrong-type", f"{where} must be a paragraph (text) or a figure ('figure:' with id, image, caption, alt), not {describe(found)}"
+            close = difflib.get_close_matches(next(iter(found), ""), ["figure", "text"], n=1, cutoff=0.6) if found else []
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            return "wrong-type", f"{where} must be a paragraph (text, or 'text:' with an 'audience:') or a figure ('figure:' with id, image, caption, alt), not a mapping with {keys}{hint}"
+        return "wrong-type", f"{where} must be a paragraph (text, or 'text:' with an 'audience:') or a figure ('figure:' with id, image, caption, alt), not {describe(found)}"
     if kind in _TYPE_WORDS:
         expected = _TYPE_WORDS[kind]
         if kind in ("int_type", "float_type"):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -76,6 +76,56 @@ class Period(Strict):
         return self
 
 
+#: An audience name: who may read an item ('public', 'internal', or one sitrepgen.yaml declares).
+AUDIENCE_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
+Audience = Annotated[str, StringConstraints(pattern=AUDIENCE_PATTERN)]
+PUBLIC = "public"
+
+
+def _audience_field(what: str) -> Any:
+    return Field(
+        default=PUBLIC,
+        description=(
+            f"Who may read {what}: 'public' (the default) or 'internal', or an audience sitrepgen.yaml "
+            "declares. Editions (sitrepgen.yaml) include some audiences; an item outside an "
+            "edition's audiences is left out of all of its outputs."
+        ),
+        examples=["internal"],
+    )
+
+
+class Paragraph(Strict):
+    """A paragraph written as a mapping, to give it an audience; a public paragraph stays a plain string."""
+
+    text: Markdown = Field(description="The paragraph (Markdown).", examples=["Our sources in al-Tal report ..."])
+    audience: Audience = _audience_field("this paragraph")
+
+
+def _text_kind(value: object) -> str | None:
+    if isinstance(value, str):
+        return "paragraph"
+    if isinstance(value, Paragraph) or (isinstance(value, dict) and "text" in value):
+        return "text"
+    return None
+
+
+#: A paragraph: Markdown text, or a mapping with its text and audience.
+Text = Annotated[
+    Annotated[Markdown, Tag("paragraph")] | Annotated[Paragraph, Tag("text")],
+    Discriminator(_text_kind, custom_error_type="text_kind", custom_error_message="a paragraph is text (or 'text:' with an 'audience:')"),
+]
+
+
+def text_of(item: str | Paragraph) -> str:
+    """A paragraph's Markdown, whichever way it was written."""
+    return item.text if isinstance(item, Paragraph) else item
+
+
+def audience_of(item: object) -> str:
+    """The audience an item declares (public when it says nothing)."""
+    return str(getattr(item, "audience", PUBLIC))
+
+
 class Figure(Strict):
     """An image with a caption (numbered unless told otherwise).
 
@@ -102,6 +152,7 @@ class Figure(Strict):
     source: str | None = Field(
         default=None, description="Credit or source of the image.", examples=["OCHA"]
     )
+    audience: Audience = _audience_field("this figure (its image, caption and alt text)")
     numbered: bool = Field(
         default=True,
         description=(
@@ -122,23 +173,26 @@ class FigureBlock(Strict):
 
 
 def _block_kind(value: object) -> str | None:
-    """Which kind of block a list item is: text is a paragraph, ``figure:`` a figure."""
+    """Which kind of block a list item is: text is a paragraph, ``text:`` a paragraph with an
+    audience, ``figure:`` a figure."""
     if isinstance(value, str):
         return "paragraph"
-    if isinstance(value, dict) and "figure" in value:
-        return "figure"
-    if isinstance(value, FigureBlock):
-        return "figure"
+    if isinstance(value, (dict, Paragraph, FigureBlock)):
+        if isinstance(value, FigureBlock) or (isinstance(value, dict) and "figure" in value):
+            return "figure"
+        if isinstance(value, Paragraph) or "text" in value:
+            return "text"
     return None
 
 
-#: One item of a flow of blocks: a paragraph (Markdown text) or a figure (``figure: {...}``).
+#: One item of a flow of blocks: a paragraph (Markdown text, or ``text:`` with an ``audience:``)
+#: or a figure (``figure: {...}``).
 Block = Annotated[
-    Annotated[Markdown, Tag("paragraph")] | Annotated[FigureBlock, Tag("figure")],
+    Annotated[Markdown, Tag("paragraph")] | Annotated[Paragraph, Tag("text")] | Annotated[FigureBlock, Tag("figure")],
     Discriminator(
         _block_kind,
         custom_error_type="block_kind",
-        custom_error_message="a block is a paragraph (text) or a figure (a mapping with 'figure:')",
+        custom_error_message="a block is a paragraph (text, or a mapping with 'text:') or a figure (a mapping with 'figure:')",
     ),
 ]
 
@@ -159,6 +213,7 @@ class Section(Strict):
         description="The region (or regions) this section is about; the same name across weeks builds the region's history.",
         examples=["Idleb", ["Idleb", "Aleppo"]],
     )
+    audience: Audience = _audience_field("this whole section")
     blocks: list[Block] = Field(
         description="Paragraphs (text) and figures ('figure:'), in the order they print.",
         examples=[["In Idleb, airstrikes continued.", {"figure": {"id": "idleb-map", "image": "figures/idleb.svg", "caption": "Idleb.", "alt": "Map of Idleb."}}]],
@@ -196,7 +251,8 @@ class Region(Strict):
         ),
         examples=["Opposition developments"],
     )
-    paragraphs: list[Markdown] = Field(
+    audience: Audience = _audience_field("this whole region")
+    paragraphs: list[Text] = Field(
         description="The narrative, one Markdown block per item.",
         examples=[["In Rural Damascus, another opposition surrender deal was enacted."]],
     )
@@ -229,6 +285,7 @@ class KeyFigure(Strict):
     source: str | None = Field(
         default=None, description="Who gave or estimated the value.", examples=["UNHCR"]
     )
+    audience: Audience = _audience_field("this key figure")
 
 
 class TranslationOf(Strict):
@@ -291,7 +348,7 @@ class Report(Strict):
         description="Mark the report as an excerpt of a longer document (printed beside its title).",
         examples=[True],
     )
-    summary: Markdown | list[Markdown] | None = Field(
+    summary: Markdown | list[Text] | None = Field(
         default=None,
         description="Optional summary shown first: one paragraph, or a list of paragraphs.",
         examples=["Pro-government forces took most of East Aleppo this week."],
@@ -322,7 +379,7 @@ class Report(Strict):
         ),
         examples=[[{"name": "Aleppo", "paragraphs": ["The battle for Aleppo continued."]}]],
     )
-    conclusions: list[Markdown] = Field(
+    conclusions: list[Text] = Field(
         default_factory=list,
         description="Paragraphs printed under 'Conclusions:'.",
         examples=[["Noncombatants must be allowed free and safe passage."]],
@@ -342,7 +399,7 @@ class Report(Strict):
         return self
 
     @property
-    def summary_paragraphs(self) -> list[str]:
+    def summary_paragraphs(self) -> list[str | Paragraph]:
         if self.summary is None:
             return []
         return [self.summary] if isinstance(self.summary, str) else list(self.summary)

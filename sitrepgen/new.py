@@ -67,11 +67,14 @@ def mark(text: str) -> str:
 
 
 def _mark_list(node: Any, key: str) -> None:
+    """Each paragraph of a list: a string, or a mapping's 'text:' (one with an audience)."""
     items = node.get(key) if isinstance(node, CommentedMap) else None
     if isinstance(items, CommentedSeq):
         for index, text in enumerate(items):
             if isinstance(text, str):
                 items[index] = mark(text)
+            else:
+                _mark_key(text, "text")
 
 
 def _mark_key(node: Any, key: str) -> None:

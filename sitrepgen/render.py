@@ -20,7 +20,7 @@ from . import markup
 from .i18n import Language, english
 from .markup import figure_label, reference_text
 from .diagnostics import display_path
-from .model import Figure, KeyFigure, Report
+from .model import Figure, FigureBlock, KeyFigure, Paragraph, Report, text_of
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -256,13 +256,11 @@ def _flow(report: Report) -> tuple[list[Item], list[Item], list[list[Item]], lis
     after the paragraph that first refers to them (wherever that is), and one never referred to
     at the end of its own region: the placement that form has always had.
     """
-    summary: list[Item] = list(report.summary_paragraphs)
-    top: list[Item] = [block if isinstance(block, str) else block.figure for block in report.blocks]
-    sections: list[list[Item]] = [
-        [block if isinstance(block, str) else block.figure for block in section.blocks] for section in report.sections
-    ]
-    sections += [list(region.paragraphs) for region in report.regions]
-    conclusions: list[Item] = list(report.conclusions)
+    summary: list[Item] = [text_of(item) for item in report.summary_paragraphs]
+    top: list[Item] = [_item(block) for block in report.blocks]
+    sections: list[list[Item]] = [[_item(block) for block in section.blocks] for section in report.sections]
+    sections += [[text_of(item) for item in region.paragraphs] for region in report.regions]
+    conclusions: list[Item] = [text_of(item) for item in report.conclusions]
     floating = {figure.id: figure for region in report.regions for figure in region.figures}
     if floating:
         placed: set[str] = set()
@@ -278,6 +276,10 @@ def _flow(report: Report) -> tuple[list[Item], list[Item], list[list[Item]], lis
         for index, region in enumerate(report.regions):
             sections[len(report.sections) + index] += [f for f in region.figures if f.id not in placed]
     return summary, top, sections, conclusions
+
+
+def _item(block: str | Paragraph | FigureBlock) -> Item:
+    return block.figure if isinstance(block, FigureBlock) else text_of(block)
 
 
 def _section_heads(report: Report) -> list[tuple[str | None, tuple[str, ...], str]]:

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import render
+from . import audience, render
 from .cache import (
     PdfCache,
     ReportCache,
@@ -46,12 +46,12 @@ from .cache import (
     save_state,
     versions,
 )
-from .config import CONFIG_NAME, Project
+from .config import CONFIG_NAME, Edition, Project
 from .diagnostics import Diagnostic, Severity, display_path, format_diagnostics
 from .lint import FigureProblem, resolve_figure, run_rules
 from .translations import check_report_language, check_translations
 from .load import Document, load_model
-from .model import Report
+from .model import PUBLIC, Report
 from .pdf import PdfJob, Source, render_job
 from .pool import pool_context
 from .outputs import Plan, relative, render_all, up
@@ -255,21 +255,26 @@ def build(
     jobs: int | None = None,
     use_cache: bool = True,
     progress: Progress | None = None,
+    edition: str = PUBLIC,
 ) -> BuildResult:
-    """Build the whole site; raise BuildError (and write nothing) on any error.
+    """Build one edition of the site; raise BuildError (and write nothing) on any error.
 
-    Reports, pages and feeds are rendered in memory; PDFs come from the cache when everything
-    they are made from is unchanged, and are otherwise rendered by a pool of ``jobs`` processes
-    (default: one per core). The output folder is swapped in only once all of it is ready.
+    Every report is validated whole, then cut down to what the edition's audiences may read
+    (``audience.for_edition``) before anything is rendered. Reports, pages and feeds are rendered
+    in memory; PDFs come from the cache when everything they are made from is unchanged, and are
+    otherwise rendered by a pool of ``jobs`` processes (default: one per core). The output folder
+    is swapped in only once all of it is ready.
     """
+    chosen = _edition(project, edition)
+    output_dir = project.root / chosen.output_dir
     scanned = [project.config.reports_dir, project.config.templates_dir]
     inputs_before = hash_inputs(project.root, scanned, [CONFIG_NAME])  # before anything is read
     report_cache = ReportCache(project.root) if use_cache else None
-    pdf_cache = PdfCache(project.root) if use_cache else None
+    pdf_cache = PdfCache(project.root, chosen.name) if use_cache else None
     languages = project.languages()
     env = render.make_environment(project.templates_dir, languages.get())
     environments = {languages.default: env}
-    site = site_context(project)
+    site = site_context(project, chosen)
     size = page_size or project.config.page_size
     own_assets = project_assets(project.templates_dir, project.root)
     assets = {**font_files(), **own_assets}  # what a PDF may read
@@ -290,8 +295,20 @@ def build(
         known = inputs_before.get(_relative(path, project.root))
         return known if known is not None else digest_file(path)
 
-    def start_pdf(item: LoadedReport) -> None:
+    editions: dict[tuple[str, str], LoadedReport | None] = {}
+
+    def for_edition(item: LoadedReport) -> LoadedReport | None:
+        """The report as this edition sees it (None: nothing of it is for this edition)."""
+        if item.key not in editions:  # by slug and language: a translation has its original's slug
+            report = audience.for_edition(item.report, chosen.audiences)
+            editions[item.key] = dataclasses.replace(item, report=report) if report is not None else None
+        return editions[item.key]
+
+    def start_pdf(whole: LoadedReport) -> None:
         """Make the print page as soon as a report is valid; render it unless the cache has it."""
+        item = for_edition(whole)
+        if item is None:
+            return
         prefix = _prefix(item.translation)
         page = f"{prefix}reports/{item.slug}.html"
         # The PDF is read outside the site: its relative links point at the published site.
@@ -309,9 +326,11 @@ def build(
             arabic.append(True)
             plain = render.render_template(environment(item.report.language), "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder), arabic=True))
         html = plain
-        job = PdfJob(html=html, page_url=page, files={**assets, **figures}, source=_source(item, printed))
+        source = _source(item, printed) if project.config.embed_source else None
+        job = PdfJob(html=html, page_url=page, files={**assets, **figures}, source=source, report=item.document.path.name)
         hashes = sorted({**asset_hashes, **{url: file_hash(path) for url, path in figures.items()}}.items())
-        key = digest_bytes(json.dumps([html, hashes, digest_bytes(job.source.data), job.source.name, code]).encode("utf-8"))
+        embedded = [digest_bytes(source.data), source.name] if source is not None else None
+        key = digest_bytes(json.dumps([html, hashes, embedded, code]).encode("utf-8"))
         cached = pdf_cache.get(key) if pdf_cache is not None else None
         if cached is not None:
             outputs[f"{prefix}reports/{item.slug}.pdf"] = cached
@@ -327,11 +346,14 @@ def build(
             raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
         if not reports:
             raise BuildError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
+        shown = [item for item in map(for_edition, reports) if item is not None]
+        if not shown:
+            raise BuildError(f"no report has anything for the '{chosen.name}' edition (audiences: {', '.join(sorted(chosen.audiences))})")
         if arabic:
             outputs.update({url: path for url, path in font_files().items() if url not in outputs})
         # Every page while the workers render: none of them depends on a PDF.
         try:
-            render_all(Plan(project, env, site, sorted(reports, key=order_key), environments=environments), outputs)
+            render_all(Plan(project, env, site, sorted(shown, key=order_key), environments=environments), outputs)
         except RegionCollision as exc:
             raise BuildError(str(exc)) from None
         warnings: list[str] = []
@@ -339,10 +361,10 @@ def build(
             outputs[name] = data
             if pdf_cache is not None:
                 pdf_cache.put(key, data)
-            warnings += [f"{job.source.name}: PDF: {message}" for message in pdf_warnings]
+            warnings += [f"{job.report}: PDF: {message}" for message in pdf_warnings]
 
-    write_tree(project.output_dir, outputs)
-    result = BuildResult(project.output_dir, reports, sorted(outputs), warnings, diagnostics, renderer.rendered)
+    write_tree(output_dir, outputs)
+    result = BuildResult(output_dir, shown, sorted(outputs), warnings, diagnostics, renderer.rendered)
     if report_cache is not None and pdf_cache is not None:
         report_cache.save()
         pdf_cache.prune()
@@ -350,13 +372,14 @@ def build(
         save_state(
             project.root,
             State(
-                key=build_key(build_options(page_size, strict)),
+                key=build_key(build_options(page_size, strict, chosen.name)),
                 scanned=scanned,
                 inputs={**inputs_before, **{name: file_hash(project.root / name) for name in outside}},
-                output_dir=project.config.output_dir,
+                output_dir=chosen.output_dir,
                 outputs={name: digest_bytes(data) if isinstance(data, bytes) else digest_file(data) for name, data in outputs.items()},
                 messages=result.messages,
             ),
+            chosen.name,
         )
     return result
 
@@ -477,20 +500,31 @@ def _print_view(item: LoadedReport, page: str, *, language: Any, link_base: str 
     return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", language=language)
 
 
+def _edition(project: Project, name: str) -> Edition:
+    try:
+        return project.edition(name)
+    except KeyError:
+        known = ", ".join(project.config.all_editions())
+        raise BuildError(f"there is no edition '{name}'; the editions are: {known} (declare more in sitrepgen.yaml under 'editions:')") from None
+
+
 def _source(item: LoadedReport, view: ReportView) -> Source:
+    """The YAML embedded in the PDF: the edition's report written out afresh (never the
+    writer's file, which holds comments and what other editions may read)."""
     published = item.report.published
     return Source(
         name=item.document.path.name,
-        data=item.document.raw,  # the bytes that were validated, not a second read
+        data=audience.source_yaml(item.report),
         description=f"YAML source of {view.heading_title}",
         date=dt.datetime(published.year, published.month, published.day, tzinfo=dt.timezone.utc),
     )
 
 
-def site_context(project: Project, translation: str | None = None) -> dict[str, str | None]:
+def site_context(project: Project, edition: Edition | None = None, translation: str | None = None) -> dict[str, Any]:
     """What every page knows of the site, in the project's language or in ``translation``'s
     (whose pages are under LANG/, so its base address is the site's plus 'LANG/')."""
     config = project.config
+    edition = edition or project.edition(PUBLIC)
     tag = translation or config.language
     language = project.languages().get(tag)
     settings = config.languages.get(tag)
@@ -501,6 +535,8 @@ def site_context(project: Project, translation: str | None = None) -> dict[str, 
         "direction": language.direction,
         "base_url": f"{config.base_url}{_prefix(translation)}" if config.base_url else None,
         "figure_label": language.figure_label,
+        "edition": edition.name,
+        "banner": edition.banner,  #: shown on every page and in the PDF's running header
     }
 
 

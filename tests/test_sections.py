@@ -292,10 +292,10 @@ def test_section_needs_a_heading_or_a_region(tmp_path: Path) -> None:
 def test_block_of_the_wrong_kind(tmp_path: Path) -> None:
     body = "sections:\n  - region: Aleppo\n    blocks:\n      - figur: {id: map}\n      - 3\n"
     assert lines(check(tmp_path, body)) == [
-        "sitreps/2017-11-15.yaml:9:9: error[wrong-type]: 'sections[0].blocks[0]' must be a paragraph (text) or a figure "
-        "('figure:' with id, image, caption, alt), not a mapping with 'figur'; did you mean 'figure'?",
-        "sitreps/2017-11-15.yaml:10:9: error[wrong-type]: 'sections[0].blocks[1]' must be a paragraph (text) or a figure "
-        "('figure:' with id, image, caption, alt), not the number 3",
+        "sitreps/2017-11-15.yaml:9:9: error[wrong-type]: 'sections[0].blocks[0]' must be a paragraph (text, or 'text:' with an "
+        "'audience:') or a figure ('figure:' with id, image, caption, alt), not a mapping with 'figur'; did you mean 'figure'?",
+        "sitreps/2017-11-15.yaml:10:9: error[wrong-type]: 'sections[0].blocks[1]' must be a paragraph (text, or 'text:' with an "
+        "'audience:') or a figure ('figure:' with id, image, caption, alt), not the number 3",
     ]
 
 

@@ -131,10 +131,11 @@ class Plan:
         tags = sorted({item.translation for item in self.everything if item.translation})
         from ..site import site_context
 
+        edition = self.project.edition(str(self.site["edition"])) if "edition" in self.site else None
         for tag in tags:
             env = self.environment(tag)
             mine = [item for item in self.everything if item.translation == tag]
-            self._others.append(Plan(self.project, env, site_context(self.project, tag), mine, tag, self.everything, self.environments))
+            self._others.append(Plan(self.project, env, site_context(self.project, edition, translation=tag), mine, tag, self.everything, self.environments))
         for plan in self._others:
             plan._others = [self, *(other for other in self._others if other is not plan)]
         return self._others
