@@ -49,6 +49,7 @@ from .cache import (
 from .config import CONFIG_NAME, Project
 from .diagnostics import Diagnostic, Severity, display_path, format_diagnostics
 from .lint import FigureProblem, resolve_figure, run_rules
+from .i18n import Language
 from .translations import check_report_language, check_translations
 from .load import Document, load_model
 from .model import Report
@@ -304,11 +305,11 @@ def build(
         figures = {f"{prefix}reports/{figure.file}": sources[figure.id] for figure in printed.figures}
         outputs.update(figures)
         context = {"report": item.report, "view": printed, "root": up(folder[len(prefix) :]), "site_root": up(folder), "page_size": size}
-        plain = render.render_template(environment(item.report.language), "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder)))
-        if needs_arabic([plain]):  # the Arabic font only where there is Arabic script to print
+        templates = environment(item.report.language)
+        html = render.render_template(templates, "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder)))
+        if needs_arabic([html]):  # the Arabic font only where there is Arabic script to print
             arabic.append(True)
-            plain = render.render_template(environment(item.report.language), "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder), arabic=True))
-        html = plain
+            html = render.render_template(templates, "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder), arabic=True))
         job = PdfJob(html=html, page_url=page, files={**assets, **figures}, source=_source(item, printed))
         hashes = sorted({**asset_hashes, **{url: file_hash(path) for url, path in figures.items()}}.items())
         key = digest_bytes(json.dumps([html, hashes, digest_bytes(job.source.data), job.source.name, code]).encode("utf-8"))
@@ -471,7 +472,7 @@ def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:
     return concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=pool_context())
 
 
-def _print_view(item: LoadedReport, page: str, *, language: Any, link_base: str | None) -> ReportView:
+def _print_view(item: LoadedReport, page: str, *, language: Language, link_base: str | None) -> ReportView:
     """The report as its print page sees it (the print page stands where the report page does)."""
     assets = relative(_prefix(item.translation) + "reports/", page.rpartition("/")[0])
     return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", language=language)
