@@ -328,11 +328,9 @@ def build(
             raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
         if not reports:
             raise BuildError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
-        if arabic:
-            outputs.update({url: path for url, path in font_files().items() if url not in outputs})
         # Every page while the workers render: none of them depends on a PDF.
         try:
-            render_all(Plan(project, env, site, sorted(reports, key=order_key), environments=environments), outputs)
+            render_all(Plan(project, env, site, sorted(reports, key=order_key), environments=environments, arabic=bool(arabic)), outputs)
         except RegionCollision as exc:
             raise BuildError(str(exc)) from None
         warnings: list[str] = []
