@@ -49,6 +49,7 @@ from .cache import (
 from .config import CONFIG_NAME, Edition, Project
 from .diagnostics import Diagnostic, Severity, display_path, format_diagnostics
 from .lint import FigureProblem, resolve_figure, run_rules
+from .i18n import Language
 from .translations import check_report_language, check_translations
 from .load import Document, load_model
 from .model import PUBLIC, Report
@@ -321,11 +322,11 @@ def build(
         figures = {f"{prefix}reports/{figure.file}": sources[figure.id] for figure in printed.figures}
         outputs.update(figures)
         context = {"report": item.report, "view": printed, "root": up(folder[len(prefix) :]), "site_root": up(folder), "page_size": size}
-        plain = render.render_template(environment(item.report.language), "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder)))
-        if needs_arabic([plain]):  # the Arabic font only where there is Arabic script to print
+        templates = environment(item.report.language)
+        html = render.render_template(templates, "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder)))
+        if needs_arabic([html]):  # the Arabic font only where there is Arabic script to print
             arabic.append(True)
-            plain = render.render_template(environment(item.report.language), "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder), arabic=True))
-        html = plain
+            html = render.render_template(templates, "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder), arabic=True))
         source = _source(item, printed) if project.config.embed_source else None
         job = PdfJob(html=html, page_url=page, files={**assets, **figures}, source=source, report=item.document.path.name)
         hashes = sorted({**asset_hashes, **{url: file_hash(path) for url, path in figures.items()}}.items())
@@ -349,11 +350,9 @@ def build(
         shown = [item for item in map(for_edition, reports) if item is not None]
         if not shown:
             raise BuildError(f"no report has anything for the '{chosen.name}' edition (audiences: {', '.join(sorted(chosen.audiences))})")
-        if arabic:
-            outputs.update({url: path for url, path in font_files().items() if url not in outputs})
         # Every page while the workers render: none of them depends on a PDF.
         try:
-            render_all(Plan(project, env, site, sorted(shown, key=order_key), environments=environments), outputs)
+            render_all(Plan(project, env, site, sorted(shown, key=order_key), environments=environments, arabic=bool(arabic)), outputs)
         except RegionCollision as exc:
             raise BuildError(str(exc)) from None
         warnings: list[str] = []
@@ -494,7 +493,7 @@ def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:
     return concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=pool_context())
 
 
-def _print_view(item: LoadedReport, page: str, *, language: Any, link_base: str | None) -> ReportView:
+def _print_view(item: LoadedReport, page: str, *, language: Language, link_base: str | None) -> ReportView:
     """The report as its print page sees it (the print page stands where the report page does)."""
     assets = relative(_prefix(item.translation) + "reports/", page.rpartition("/")[0])
     return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", language=language)

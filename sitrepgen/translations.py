@@ -70,8 +70,9 @@ def source_name(name: str) -> str:
 
 def content_hash(report: Report) -> str:
     """sha256 of what a report says (every field but ``translation_of``), independent of its
-    comments, key order and line folding, so only a change of content makes a translation stale."""
-    data = report.model_dump(mode="json", exclude={"translation_of"})
+    comments, key order and line folding, so only a change of content makes a translation stale.
+    Fields left at their defaults are left out: a field a new sitrepgen adds changes no hash."""
+    data = report.model_dump(mode="json", exclude={"translation_of"}, exclude_defaults=True)
     text = json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -446,3 +446,25 @@ def test_the_arabic_pages_are_valid_html(site: Path) -> None:
     assert len([p for p in checked if p.is_relative_to(site / "ar")]) == 5
     errors = [m for m in nu_check(checked) if m.get("type") in ("error", "non-document-error", "fatal")]
     assert not errors, format_nu(errors, site)
+
+
+def test_the_content_hash_ignores_layout_comments_and_defaults() -> None:
+    """What a translation is checked against: the content, not how the YAML is written, and not
+    a field left at its default (so a field a new version of sitrepgen adds stales nothing)."""
+    from sitrepgen.model import Report
+    from sitrepgen.translations import content_hash
+
+    data = {"title": "T", "period": {"start": "2016-12-02", "end": "2016-12-08"}, "published": "2016-12-08", "sections": [{"region": "A", "blocks": ["One."]}]}
+    plain = Report.model_validate_json(__import__("json").dumps(data))
+    spelled_out = Report.model_validate_json(__import__("json").dumps({**data, "excerpt": False, "language": "en", "key_figures": []}))
+    changed = Report.model_validate_json(__import__("json").dumps({**data, "sections": [{"region": "A", "blocks": ["Two."]}]}))
+    assert content_hash(plain) == content_hash(spelled_out) != content_hash(changed)
+
+
+def test_no_template_holds_arabic_script() -> None:
+    """Whether a print page holds Arabic script decides whether Amiri is loaded into its PDF:
+    a letter in a built-in template (a comment in the CSS) would load it into every PDF."""
+    from sitrepgen.outputs.assets import ARABIC_SCRIPT
+
+    for path in sorted((REPO / "sitrepgen" / "templates").glob("*.j2")) + sorted((REPO / "templates").glob("*.j2")):
+        assert not ARABIC_SCRIPT.search(path.read_text(encoding="utf-8")), path.name

@@ -65,6 +65,7 @@ class Plan:
     translation: str | None = None  #: the language of this plan when it is not the project's own
     everything: list[LoadedReport] | None = None  #: the reports of every language
     environments: dict[str, jinja2.Environment] = field(default_factory=dict)  #: by language, made on first use
+    arabic: bool = False  #: whether some PDF is set in the Arabic font (the site then has it too)
     series: list[Series] = field(default_factory=list)
     neighbours: dict[str, Neighbours] = field(default_factory=dict)
     _views: dict[tuple[str, str], ReportView] = field(default_factory=dict)

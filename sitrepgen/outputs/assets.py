@@ -90,4 +90,8 @@ def render(plan: Plan) -> Files:
 
     if plan.translation is not None:
         return {}
-    return {"assets/style.css": render_template(plan.env, "style.css.j2", **font_context("fonts/", arabic=plan_needs_arabic(plan))).encode("utf-8")}
+    arabic = plan.arabic or plan_needs_arabic(plan)
+    files: Files = {"assets/style.css": render_template(plan.env, "style.css.j2", **font_context("fonts/", arabic=arabic)).encode("utf-8")}
+    if arabic:  # the faces the stylesheet declares (the Latin ones are copied with the figures)
+        files.update({url: path for url, path in font_files().items() if "Amiri" in url})
+    return files
