@@ -81,6 +81,15 @@ class Config(Strict):
         ),
         examples=["Figure {n} -"],
     )
+    key_figure_jump: Annotated[float, Field(gt=0)] | None = Field(
+        default=0.5,
+        description=(
+            "Warn (key-figure-jump) when a key figure moves by more than this share of the previous "
+            "report's value while its source stays the same: 0.5 is a rise or fall of more than half. "
+            "null turns the check off."
+        ),
+        examples=[0.5],
+    )
     gazetteer: list[GazetteerEntry] = Field(
         default_factory=list,
         description="Canonical place names and their variant spellings.",
@@ -126,7 +135,7 @@ class Project:
 
     def lint_context(self) -> LintContext:
         places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
-        return LintContext(root=self.root, gazetteer=places, figure_label=self.config.figure_label)
+        return LintContext(root=self.root, gazetteer=places, figure_label=self.config.figure_label, key_figure_jump=self.config.key_figure_jump)
 
     def slug_of(self, path: Path) -> str:
         """Where a report's pages go, below reports/: its path under reports_dir without the
