@@ -26,6 +26,7 @@ CHART_PHRASES = {
     "open": "Open circles: values given as {qualifiers}.",
     "alt": "Line chart of {label}, {first} to {last}: {count} values from {low} to {high}. The numbers are in the table below.",
     "title": "{label}, by report",
+    "or": " or ",
 }
 
 WIDTH = 720
@@ -159,11 +160,11 @@ def chart(trend: Trend) -> Chart:
     step = ticks[1] - ticks[0]
     labels = [_tick_label(tick, step, unit) for tick in ticks]
     title = wrap(CHART_PHRASES["title"].format(label=latest.label) + (f" ({unit})" if unit and unit != "%" else ""), 80)
-    top = 24.0 + 20 * len(title)
+    top = 24.0 + 20 * len(title) + 22  # room for the value written above the highest point
     qualifiers = sorted({q for p in given if p.figure is not None and (q := exact(p.figure.qualifier))})
-    note = CHART_PHRASES["open"].format(qualifiers=", ".join(qualifiers)) if qualifiers else None
+    note = CHART_PHRASES["open"].format(qualifiers=CHART_PHRASES["or"].join(f"'{q}'" for q in qualifiers)) if qualifiers else None
     left = 16 + CHAR * max(len(label) for label in labels)
-    right = WIDTH - 24.0
+    right = WIDTH - 52.0  # half of the last value's label
     bottom = HEIGHT - (58.0 if note else 40.0)
     first, last = points[0].date, points[-1].date
     span = max(1, (last - first).days)
