@@ -10,6 +10,7 @@ Output layout (all links relative, so the site works offline and from a subpath)
     site/reports/<slug>.html | .md | .pdf
     site/reports/<slug>/<figure-id>.<ext>
     site/regions/index.html, site/regions/<region>.html
+    site/key-figures.html, site/data/key-figures.csv | .json, site/data/charts/<series>/<id>.svg
 """
 
 from __future__ import annotations
