@@ -153,6 +153,24 @@ def test_exports_and_charts_are_byte_identical_across_two_clean_builds(built: Pa
         assert (built / "site" / name).read_bytes() == (other / "site" / name).read_bytes(), name
 
 
+def test_hostile_labels_stay_text_in_charts_and_data(tmp_path: Path) -> None:
+    root = copy(tmp_path)
+    for week in WEEKS:
+        path = root / "sitreps" / f"{week}.yaml"
+        edit(path, "    label: people remaining in the besieged districts\n", "    label: \"</text><script>alert(1)</script>{{ 7*7 }}\"\n")
+        edit(path, "    source: Local councils\n", '    source: "=HYPERLINK(\\"http://evil.example/\\")"\n')
+    assert run(root, "build", "--jobs", "1").exit_code == 0
+    chart = (root / "site" / "data" / "charts" / "syria" / "people-trapped.svg").read_text(encoding="utf-8")
+    assert "<script" not in chart and "&lt;/text&gt;&lt;script&gt;alert(1)&lt;/script&gt;{{ 7*7 }}, by report" in chart
+    assert {e.tag.removeprefix(SVG) for e in ET.fromstring(chart).iter()} <= ALLOWED
+    lines = (root / "site" / "data" / "key-figures.csv").read_text(encoding="utf-8").splitlines()
+    trapped = [line for line in lines if ",people-trapped," in line]
+    assert trapped[0].startswith('syria,2017-01-05,people-trapped,</text><script>alert(1)</script>{{ 7*7 }},150000,,,2017-01-05,Aleppo,"\'=HYPERLINK(""http://evil.example/"")",,,')
+    assert trapped[1].split(",")[10] == "-30000"  # a number keeps its sign
+    rows = json.loads((root / "site" / "data" / "key-figures.json").read_text(encoding="utf-8"))["key_figures"]
+    assert next(row["source"] for row in rows if row["id"] == "people-trapped") == '=HYPERLINK("http://evil.example/")'
+
+
 # --------------------------------------------------------------------------- the change since last week
 
 

@@ -71,9 +71,17 @@ def rows(plan: Plan) -> list[dict[str, Any]]:
     return found
 
 
+#: What a spreadsheet takes for the start of a formula in a text cell (CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _cell(value: Any) -> str:
+    """A value as the CSV writes it; text that would start a formula gets a leading "'" (numbers,
+    such as a negative change, are written as they are)."""
     if value is None:
         return ""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
     return str(value)
 
 
