@@ -123,6 +123,15 @@ class Config(Strict):
         ),
         examples=["Figure {n} -"],
     )
+    key_figure_jump: Annotated[float, Field(gt=0)] | None = Field(
+        default=0.5,
+        description=(
+            "Warn (key-figure-jump) when a key figure moves by more than this share of the previous "
+            "report's value while its source stays the same: 0.5 is a rise or fall of more than half. "
+            "null turns the check off."
+        ),
+        examples=[0.5],
+    )
     gazetteer: list[GazetteerEntry] = Field(
         default_factory=list,
         description="Canonical place names and their variant spellings.",
@@ -227,6 +236,7 @@ class Project:
             figure_label=self.config.figure_label,
             audiences=(*BUILTIN_AUDIENCES, *self.config.audiences),
             editions=editions,
+            key_figure_jump=self.config.key_figure_jump,
         )
 
     def edition(self, name: str) -> Edition:

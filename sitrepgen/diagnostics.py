@@ -70,6 +70,13 @@ CODES: dict[str, str] = {
     "placeholder": "placeholder text (TODO) left in the report, e.g. by 'sitrepgen new'",
     "unsafe-link": "a link the allowlist refuses; it is shown as plain text",
     "inline-image": "Markdown image syntax in text; images belong in figures",
+    # key figures (the last four compare a report with the previous one of its series)
+    "duplicate-key-figure-id": "two key figures of one report share an id",
+    "missing-key-figure-id": "a key figure without an id in a report whose other key figures have one",
+    "dropped-figure": "a key figure id of the previous report that this report does not give",
+    "key-figure-unit": "a key figure in another unit than the same id in the previous report",
+    "key-figure-jump": "a key figure that moved by more than key_figure_jump since the previous report, its source unchanged",
+    "key-figure-label": "two key figures with one label and different ids (in the report, or against the previous one)",
     # build
     "output-collision": "two reports would write the same output files",
 }
