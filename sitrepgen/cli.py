@@ -76,6 +76,8 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool
     from .site import gather
 
     project = _project(ctx)
+    if project.problems:
+        raise InputError(project.problems[0])
     chosen = list(paths) if paths else project.report_paths()
     if not chosen:
         raise InputError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
@@ -140,7 +142,7 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
 
     root = Path(ctx.obj["root"]).resolve()
     if not force:
-        state = up_to_date(root, build_options(page_size, strict))
+        state = up_to_date(root, build_options(page_size, strict), _note)
         if state is not None:  # nothing read or written has changed: skip even the imports
             for line in state.messages:
                 click.echo(line)
@@ -156,7 +158,7 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
 
     project = _project(ctx)
     try:
-        result = build_site(project, page_size=page_size, strict=strict, jobs=jobs, use_cache=not force, progress=_progress())
+        result = build_site(project, page_size=page_size, strict=strict, jobs=jobs, use_cache=not force, progress=_progress(), note=_note)
     except BuildError as exc:
         _print_diagnostics(exc.diagnostics, "text")
         raise InputError(str(exc)) from None
@@ -169,6 +171,11 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
         click.echo(line)
     shown = display_path(result.output_dir, project.root)
     click.echo(f"built {len(result.reports)} report(s) into {shown}/ ({len(result.files)} files, {result.rendered} PDF(s) rendered)")
+
+
+def _note(message: str) -> None:
+    """A one-line note on stderr: waiting for another build, a damaged cache file discarded."""
+    click.echo(f"note: {message}", err=True)
 
 
 def _progress() -> object:

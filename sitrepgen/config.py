@@ -9,12 +9,15 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator
 
-from .cache import digest_bytes, versions
+from .cache import Budget, digest_bytes, versions
 from .lint import LintContext, Place
 from .load import MAX_BYTES, Document, load_model
 from .model import Strict
+from .paths import PathProblem, folder_problem, is_inside, output_dir_problem, resolve
 
 CONFIG_NAME = "sitrepgen.yaml"
+#: Default of max_build_bytes: what one build may read in all (reports, figures, templates).
+MAX_BUILD_BYTES = 1024 * 1024 * 1024
 
 
 def _relative_dir(value: str) -> str:
@@ -68,9 +71,30 @@ class Config(Strict):
     templates_dir: str = Field(
         default="templates", description="Folder of template overrides.", examples=["templates"]
     )
-    output_dir: str = Field(default="site", description="Folder the build writes.", examples=["site"])
+    output_dir: str = Field(
+        default="site",
+        description=(
+            "Folder the build writes, replaced whole by every build: a new folder, or one an earlier"
+            " build made (it holds a .sitrepgen-site file); never the project itself, nor a folder"
+            " that is or holds reports_dir, templates_dir, .sitrepgen-cache or .git."
+        ),
+        examples=["site"],
+    )
+    figure_dirs: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Folders of the project, besides reports_dir, that figures may come from (a figure path"
+            " is resolved, symbolic links followed, and must end inside one of them)."
+        ),
+        examples=[["maps"]],
+    )
     max_file_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
         default=MAX_BYTES, description="Largest report file accepted, in bytes.", examples=[2097152]
+    )
+    max_build_bytes: Annotated[int, Field(ge=1024, le=1024**4)] = Field(
+        default=MAX_BUILD_BYTES,
+        description="Most bytes one build or validation may read in all: report, figure and template files.",
+        examples=[4294967296],
     )
     gazetteer: list[GazetteerEntry] = Field(
         default_factory=list,
@@ -83,12 +107,19 @@ class Config(Strict):
     def _inside_project(cls, value: str) -> str:
         return _relative_dir(value)
 
+    @field_validator("figure_dirs")
+    @classmethod
+    def _folders_inside_project(cls, value: list[str]) -> list[str]:
+        return [_relative_dir(folder) for folder in value]
+
 
 @dataclass(frozen=True)
 class Project:
     root: Path
     config: Config
     config_document: Document | None = None
+    #: Problems with the folders when there is no sitrepgen.yaml to point at (default settings)
+    problems: tuple[str, ...] = ()
 
     @property
     def reports_dir(self) -> Path:
@@ -108,28 +139,87 @@ class Project:
         data = path.read_bytes() if path.is_file() else b""
         return digest_bytes(data) + json.dumps(versions(), sort_keys=True)
 
-    def lint_context(self) -> LintContext:
+    def figure_folders(self) -> tuple[Path, ...]:
+        """The resolved folders figures may come from: reports_dir, then figure_dirs."""
+        folders = []
+        for name in (self.config.reports_dir, *self.config.figure_dirs):
+            try:
+                folders.append(resolve(self.root / name))
+            except PathProblem:
+                continue  # a config error already says so
+        return tuple(folders)
+
+    def lint_context(self, budget: Budget | None = None) -> LintContext:
         places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
-        return LintContext(root=self.root, gazetteer=places)
+        return LintContext(root=self.root, gazetteer=places, figure_folders=self.figure_folders(), figure_names=self.figure_names(), budget=budget)
+
+    def figure_names(self) -> str:
+        """The allowed figure folders as a message names them: 'sitreps/' or 'sitreps/ or maps/'."""
+        return " or ".join(f"{name.rstrip('/')}/" for name in (self.config.reports_dir, *self.config.figure_dirs))
 
     def report_paths(self) -> list[Path]:
-        """Every report under the reports folder, in a stable order (hidden files skipped)."""
+        """Every report under the reports folder, in a stable order (hidden files skipped).
+
+        Symbolic links are listed too, even broken ones or loops: loading says what is wrong
+        with each (a link leading out of the folder is an error, never followed).
+        """
         if not self.reports_dir.is_dir():
             return []
         found = [
             path
             for pattern in ("*.yaml", "*.yml")
             for path in self.reports_dir.rglob(pattern)
-            if path.is_file() and not any(p.startswith(".") for p in path.relative_to(self.reports_dir).parts)
+            if (path.is_symlink() or path.is_file())
+            and not any(p.startswith(".") for p in path.relative_to(self.reports_dir).parts)
         ]
         return sorted(found)
 
+    def report_problem(self, path: Path) -> str | None:
+        """Why the report file ``path`` may not be read: it must resolve inside reports_dir."""
+        try:
+            folder = resolve(self.reports_dir)
+            target = resolve(path)
+        except PathProblem:
+            return "the report file is a symbolic link loop; replace the link by the file itself"
+        if not is_inside(target, folder) or target == folder:
+            where = f"{self.config.reports_dir.rstrip('/')}/"
+            return f"the report file is a symbolic link that leads outside {where}; reports must be files inside {where} (the link was not followed)"
+        return None
+
+
+def folder_problems(root: Path, config: Config) -> list[tuple[str, str]]:
+    """(setting, message) for each folder setting that cannot be used as it stands on disk."""
+    problems = []
+    for name in ("reports_dir", "templates_dir"):
+        message = folder_problem(root, name, getattr(config, name))
+        if message is not None:
+            problems.append((name, message))
+    for folder in config.figure_dirs:
+        message = folder_problem(root, "figure_dirs", folder)
+        if message is not None:
+            problems.append(("figure_dirs", message))
+    message = output_dir_problem(root, config.output_dir, config.reports_dir, config.templates_dir)
+    if message is not None:
+        problems.append(("output_dir", message))
+    return problems
+
 
 def load_project(root: Path) -> Project:
-    """The project at ``root``; a broken config is reported through its document's diagnostics."""
+    """The project at ``root``; a broken config is reported through its document's diagnostics.
+
+    Folder settings are checked against the disk too (a link leading out of the project, an
+    output folder that is the project): each is an error at its line, and nothing is written.
+    """
     root = root.resolve()
     path = root / CONFIG_NAME
     if not path.exists():
-        return Project(root, Config())
+        return Project(root, Config(), problems=tuple(message for _, message in folder_problems(root, Config())))
+
+    def check_folders(doc: Document, config: Config) -> None:
+        for name, message in folder_problems(root, config):
+            doc.add_at((name,), "folder-path" if name != "output_dir" else "output-dir", message)
+
     loaded = load_model(path, Config)
+    if loaded.model is not None:  # the settings are valid: keep them, and check them on disk
+        check_folders(loaded.document, loaded.model)
     return Project(root, loaded.model or Config(), loaded.document)

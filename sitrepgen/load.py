@@ -88,6 +88,8 @@ class Document:
     tree: Any = None
     data: Any = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: figure id -> its file, resolved once by the figure check (the build uses these paths)
+    figure_paths: dict[str, Path] = field(default_factory=dict)
     _composed: Any = field(default=None, repr=False)
 
     def add(
@@ -196,10 +198,13 @@ def _start(node: Any) -> tuple[int, int]:
 # --------------------------------------------------------------------------- read and parse
 
 
-def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None = None) -> Document:
-    """Read, parse and convert one YAML file; problems end up in ``document.diagnostics``."""
+def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None = None, raw: bytes | None = None) -> Document:
+    """Read, parse and convert one YAML file; problems end up in ``document.diagnostics``.
+
+    ``raw`` is the file's bytes when the caller has read them already (within ``max_bytes``).
+    """
     doc = Document(path=path, display=display_path(path, root))
-    raw = _read_bytes(doc, max_bytes)
+    raw = raw if raw is not None and len(raw) <= max_bytes else _read_bytes(doc, max_bytes)
     if raw is None:
         return doc
     doc.raw = raw
