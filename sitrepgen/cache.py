@@ -362,12 +362,14 @@ class ReportCache:
     printable line; a file that fails any check is discarded whole, with a note.
     """
 
-    def __init__(self, folder: Path, note: Note, codes: Iterable[str]) -> None:
+    def __init__(self, folder: Path, note: Note, codes: Iterable[str], *, read: bool = True) -> None:
         self.path = folder / "reports.json"
         self.note = note
         self.codes = frozenset(codes)
         self.entries: dict[str, dict[str, Any]] = {}
         self.used: dict[str, dict[str, Any]] = {}
+        if not read:  # --force: start afresh; save() writes what this build found
+            return
         try:
             raw = read_cache_file(self.path, MAX_RECORD_BYTES)
             if raw is not None:
@@ -440,13 +442,16 @@ class PdfCache:
     """PDFs by content key. The stored hash catches a damaged file, not a forged one (a writer
     of the cache can substitute a PDF: docs/security.md says what CI should do about it)."""
 
-    def __init__(self, folder: Path, note: Note) -> None:
+    def __init__(self, folder: Path, note: Note, *, read: bool = True) -> None:
         self.note = note
         self.folder = real_folder(folder / "pdf", note)
         self.used: set[str] = set()
+        self.read = read  #: False (--force): every PDF is rendered, and the old ones pruned
 
     def get(self, key: str) -> bytes | None:
         assert _SHA256.fullmatch(key), key
+        if not self.read:
+            return None
         pdf, sha = self.folder / f"{key}.pdf", self.folder / f"{key}.sha256"
         try:
             data = read_cache_file(pdf, MAX_PDF_BYTES)

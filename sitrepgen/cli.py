@@ -131,7 +131,7 @@ def schema(kind: str) -> None:
 @click.option("--page-size", type=click.Choice(["letter", "a4"]), default=None, help="PDF page size (default: from sitrepgen.yaml, else letter).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: publish nothing while any remain.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes rendering PDFs (default: one per core).")
-@click.option("--force", is_flag=True, help="Ignore the build cache (.sitrepgen-cache/) and rebuild everything.")
+@click.option("--force", is_flag=True, help="Read nothing from the build cache (.sitrepgen-cache/): rebuild everything, and write a fresh cache.")
 @click.pass_context
 def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | None, force: bool) -> None:
     """Build every report into the output folder (default: site/): Markdown, HTML, PDF, pages, feed.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
@@ -141,6 +142,10 @@ class Project:
 
     def figure_folders(self) -> tuple[Path, ...]:
         """The resolved folders figures may come from: reports_dir, then figure_dirs."""
+        return self._figure_folders
+
+    @cached_property
+    def _figure_folders(self) -> tuple[Path, ...]:
         folders = []
         for name in (self.config.reports_dir, *self.config.figure_dirs):
             try:
@@ -174,10 +179,14 @@ class Project:
         ]
         return sorted(found)
 
+    @cached_property
+    def _reports_folder(self) -> Path:
+        return resolve(self.reports_dir)
+
     def report_problem(self, path: Path) -> str | None:
         """Why the report file ``path`` may not be read: it must resolve inside reports_dir."""
         try:
-            folder = resolve(self.reports_dir)
+            folder = self._reports_folder
             target = resolve(path)
         except PathProblem:
             return "the report file is a symbolic link loop; replace the link by the file itself"

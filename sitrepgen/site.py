@@ -351,8 +351,9 @@ def _build(
         inputs_before = hash_inputs(project.root, scanned, [CONFIG_NAME], budget)
     except TooMuchInput as exc:
         raise BuildError(f"{too_much(exc, f'reading {_relative(exc.path, project.root)}')}; nothing was written") from None
-    report_cache = ReportCache(cache_dir, note, CODES) if use_cache else None
-    pdf_cache = PdfCache(cache_dir, note) if use_cache else None
+    # Without use_cache (--force) nothing is read from the cache, and a fresh one is written.
+    report_cache = ReportCache(cache_dir, note, CODES, read=use_cache)
+    pdf_cache = PdfCache(cache_dir, note, read=use_cache)
     env = render.make_environment(project.templates_dir)
     site = site_context(project)
     size = page_size or project.config.page_size
@@ -387,7 +388,7 @@ def _build(
         job = PdfJob(html=html, page_url=f"reports/{item.slug}.html", files={**assets, **figures}, source=_source(item, view))
         hashes = sorted({**asset_hashes, **{url: file_hash(path) for url, path in figures.items()}}.items())
         key = digest_bytes(json.dumps([html, hashes, digest_bytes(job.source.data), job.source.name, code]).encode("utf-8"))
-        cached = pdf_cache.get(key) if pdf_cache is not None else None
+        cached = pdf_cache.get(key)
         if cached is not None:
             outputs[f"reports/{item.slug}.pdf"] = cached
         else:
@@ -439,28 +440,26 @@ def _build(
         warnings: list[str] = []
         for name, key, job, (data, pdf_warnings) in renderer.results():
             outputs[name] = data
-            if pdf_cache is not None:
-                pdf_cache.put(key, data)
+            pdf_cache.put(key, data)
             warnings += [f"{job.source.name}: PDF: {message}" for message in pdf_warnings]
 
     warnings += write_tree(project.output_dir, outputs, shown=f"{project.config.output_dir.rstrip('/')}/")
     result = BuildResult(project.output_dir, reports, sorted(outputs), warnings, diagnostics, renderer.rendered)
-    if report_cache is not None and pdf_cache is not None:
-        report_cache.save()
-        pdf_cache.prune()
-        outside = {_relative(path, project.root) for path in inputs} - set(inputs_before)
-        save_state(
-            project.root,
-            State(
-                key=build_key(build_options(page_size, strict)),
-                scanned=scanned,
-                inputs={**inputs_before, **{name: file_hash(project.root / name) for name in outside}},
-                output_dir=PurePosixPath(project.config.output_dir).as_posix(),
-                outputs={name: digest_bytes(data) if isinstance(data, bytes) else digest_file(data) for name, data in outputs.items()},
-                messages=result.messages,
-                limit=project.config.max_build_bytes,
-            ),
-        )
+    report_cache.save()
+    pdf_cache.prune()
+    outside = {_relative(path, project.root) for path in inputs} - set(inputs_before)
+    save_state(
+        project.root,
+        State(
+            key=build_key(build_options(page_size, strict)),
+            scanned=scanned,
+            inputs={**inputs_before, **{name: file_hash(project.root / name) for name in outside}},
+            output_dir=PurePosixPath(project.config.output_dir).as_posix(),
+            outputs={name: digest_bytes(data) if isinstance(data, bytes) else digest_file(data) for name, data in outputs.items()},
+            messages=result.messages,
+            limit=project.config.max_build_bytes,
+        ),
+    )
     return result
 
 

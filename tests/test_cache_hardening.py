@@ -10,18 +10,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from click.testing import CliRunner, Result
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from sitrepgen.cache import CACHE_DIR
 from sitrepgen.cli import cli
 from sitrepgen.config import load_project
 from sitrepgen.site import load_report
-from tests.helpers import copy_project
+from tests.helpers import REPO, copy_project
+from tests.test_properties import PROPERTY, YAML_FRAGMENTS, documents, dump, mutated_seed
 
 REPORT = "sitreps/2016-12-08.yaml"
 FORGED = "FORGED-TEXT-THAT-IS-IN-NO-YAML"
@@ -234,3 +238,94 @@ def test_cache_folder_that_is_a_link_is_never_written_through(built: Path, tmp_p
     assert notes(result) == [f"note: {link} is not a folder (a symbolic link or a file); it was discarded"]
     assert (other / f"{'a' * 64}.pdf").read_bytes() == b"%PDF not the cache's\n"
     assert target.is_dir() and not target.is_symlink()
+
+
+# --------------------------------------------------------------------------- the fast loader
+
+
+def same(a: Any, b: Any) -> bool:
+    """Equal values of equal types, all the way down (True is not 1, 1.0 is not 1)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return list(a) == list(b) and all(same(a[k], b[k]) for k in a)
+    if isinstance(a, list):
+        return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
+    return bool(a == b)
+
+
+def agrees(text: str) -> bool:
+    """Where the fast loader gives values, the round-trip loader gives the same ones without a
+    single diagnostic. Returns whether the fast loader answered."""
+    from unittest import mock
+
+    from sitrepgen import fastload, load
+
+    fast = fastload.load(text, max_int=load.MAX_INT, max_depth=load.MAX_DEPTH, max_nodes=load.MAX_NODES, unpublishable=load._UNPUBLISHABLE_RE)
+    if fast is None:
+        return False
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "report.yaml"
+        path.write_text(text, encoding="utf-8", errors="surrogatepass")
+        with mock.patch.object(fastload, "load", return_value=None):
+            slow = load.read_document(path)
+    assert slow.diagnostics == [], (text, slow.diagnostics)
+    assert same(slow.data, fast), (text, slow.data, fast)
+    return True
+
+
+@settings(PROPERTY, max_examples=400)
+@given(text=st.lists(YAML_FRAGMENTS, max_size=40).map("".join))
+def test_fast_loader_agrees_on_fragments(text: str) -> None:
+    agrees(text)
+
+
+@settings(PROPERTY, max_examples=300)
+@given(value=documents, flow=st.booleans())
+def test_fast_loader_agrees_on_random_documents(value: Any, flow: bool) -> None:
+    agrees(dump(value, flow))
+
+
+@settings(PROPERTY, max_examples=300)
+@given(text=mutated_seed())
+def test_fast_loader_agrees_on_mutations_of_the_seed(text: str) -> None:
+    agrees(text)
+
+
+def test_fast_loader_answers_for_the_bundled_reports() -> None:
+    """It is used for real reports (else every build would pay the round-trip parse)."""
+    for path in sorted((REPO / "sitreps").glob("*.yaml")):
+        assert agrees(path.read_text(encoding="utf-8")), path
+
+
+# --------------------------------------------------------------------------- what is left, and what CI does about it
+
+
+def test_substituted_pdf_is_what_force_is_for(built: Path) -> None:
+    """docs/security.md: a writer of the cache can substitute a cached PDF (a regular file under
+    its key, with a matching hash). --force reads nothing from the cache, so the PDF published
+    is the one rendered from the project's files, and the cache is written afresh."""
+    forged = b"%PDF-1.7 substituted by a writer of the cache\n"
+    pdf = pdf_entry(built)
+    pdf.write_bytes(forged)
+    pdf.with_suffix(".sha256").write_text(hashlib.sha256(forged).hexdigest(), encoding="ascii")
+    touch(built)
+    assert run(built, "build").exit_code == 0
+    assert (built / "site" / "reports" / "2016-12-08.pdf").read_bytes() == forged  # the known limit
+    forced = run(built, "build", "--force")
+    assert forced.exit_code == 0, forced.output
+    assert forced.stdout.splitlines()[-1] == BUILT.format(1)
+    assert (built / "site" / "reports" / "2016-12-08.pdf").read_bytes().startswith(b"%PDF-1.7\n")
+    assert pdf_entry(built).read_bytes() != forged  # the fresh cache holds the rendered PDF
+
+
+def test_publishing_workflow_keeps_caches_per_branch_and_forces_the_published_build() -> None:
+    from ruamel.yaml import YAML
+
+    workflow = YAML(typ="safe", pure=True).load((REPO / "docs" / "examples" / "publish.yml").read_text(encoding="utf-8"))
+    steps = workflow["jobs"]["build"]["steps"]
+    (cache,) = [step["with"] for step in steps if step.get("uses", "").startswith("actions/cache@")]
+    assert cache["key"] == "sitrepgen-${{ runner.os }}-${{ github.ref }}-${{ github.sha }}"
+    assert cache["restore-keys"] == "sitrepgen-${{ runner.os }}-${{ github.ref }}-"  # never another branch's
+    (build,) = [step["run"] for step in steps if step.get("run", "").startswith("sitrepgen build")]
+    assert "github.ref == 'refs/heads/main' && github.event_name == 'push'" in build and "'--force'" in build
