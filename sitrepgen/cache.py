@@ -362,9 +362,10 @@ class ReportCache:
     printable line; a file that fails any check is discarded whole, with a note.
     """
 
-    def __init__(self, folder: Path, note: Note, codes: Iterable[str], *, read: bool = True) -> None:
+    def __init__(self, folder: Path, note: Note, codes: Iterable[str], *, read: bool = True, discard_bad: bool = True) -> None:
         self.path = folder / "reports.json"
         self.note = note
+        self.discard_bad = discard_bad  #: remove a file that fails a check (validate only reads)
         self.codes = frozenset(codes)
         self.entries: dict[str, dict[str, Any]] = {}
         self.used: dict[str, dict[str, Any]] = {}
@@ -378,9 +379,10 @@ class ReportCache:
             self._discard(str(problem))
 
     def _discard(self, problem: str) -> None:
-        self.note(f"{CACHE_DIR}/{problem} (discarded)")
+        self.note(f"{CACHE_DIR}/{problem} ({'discarded' if self.discard_bad else 'ignored'})")
         self.entries = {}
-        discard(self.path)
+        if self.discard_bad:
+            discard(self.path)
 
     def _checked(self, raw: bytes) -> dict[str, dict[str, Any]]:
         try:

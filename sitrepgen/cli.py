@@ -81,7 +81,7 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool
     chosen = list(paths) if paths else project.report_paths()
     if not chosen:
         raise InputError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
-    _, diagnostics = gather(project, chosen, strict=strict)
+    _, diagnostics = gather(project, chosen, strict=strict, cache=_read_only_cache(project))
     _print_diagnostics(diagnostics, fmt)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
@@ -171,6 +171,23 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
         click.echo(line)
     shown = display_path(result.output_dir, project.root)
     click.echo(f"built {len(result.reports)} report(s) into {shown}/ ({len(result.files)} files, {result.rendered} PDF(s) rendered)")
+
+
+def _read_only_cache(project: Project) -> object:
+    """The build's record of lint diagnostics, when there is one: validate reads it (checked, as
+    the build does) and never writes it, so it never needs the build lock."""
+    import stat
+
+    from .cache import CACHE_DIR, ReportCache
+    from .diagnostics import CODES
+
+    folder = project.root / CACHE_DIR
+    try:
+        if not stat.S_ISDIR(folder.lstat().st_mode):
+            return None
+    except OSError:
+        return None
+    return ReportCache(folder, _note, CODES, discard_bad=False)
 
 
 def _note(message: str) -> None:

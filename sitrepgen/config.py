@@ -192,6 +192,8 @@ class Project:
             return "the report file is a symbolic link loop; replace the link by the file itself"
         if not is_inside(target, folder) or target == folder:
             where = f"{self.config.reports_dir.rstrip('/')}/"
+            if not path.is_symlink():  # named on the command line, or reached through a linked folder
+                return f"the report file is not inside {where}; reports must be files inside {where} (it was not read)"
             return f"the report file is a symbolic link that leads outside {where}; reports must be files inside {where} (the link was not followed)"
         return None
 

@@ -25,6 +25,7 @@ from click.testing import CliRunner, Result
 
 from sitrepgen.cli import cli
 from tests.helpers import copy_project, write_series
+from tests.test_cache_hardening import built  # noqa: F401 - the fixture: the seed, built in place
 
 BUILT = "built 1 report(s) into site/ (20 files, {} PDF(s) rendered)\n"
 WAITING = "note: another sitrepgen build of this project is running; waiting for it to finish"
@@ -53,15 +54,6 @@ def leftovers(project: Path) -> list[str]:
 def only_messages(text: str) -> str:
     """stdout without the seed's one warning (its wording is another test's business)."""
     return "".join(line for line in text.splitlines(keepends=True) if "warning[number-format]" not in line)
-
-
-@pytest.fixture
-def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    root = copy_project(tmp_path / "project")
-    monkeypatch.chdir(root)
-    result = run(root, "build")
-    assert result.exit_code == 0, result.output
-    return root
 
 
 def touch(project: Path, text: str = "not a template") -> None:

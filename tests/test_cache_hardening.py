@@ -329,3 +329,16 @@ def test_publishing_workflow_keeps_caches_per_branch_and_forces_the_published_bu
     assert cache["restore-keys"] == "sitrepgen-${{ runner.os }}-${{ github.ref }}-"  # never another branch's
     (build,) = [step["run"] for step in steps if step.get("run", "").startswith("sitrepgen build")]
     assert "github.ref == 'refs/heads/main' && github.event_name == 'push'" in build and "'--force'" in build
+
+
+def test_validate_reads_the_cache_and_never_writes_it(built: Path) -> None:
+    """validate takes the build's lint diagnostics where they are checked to fit (the output is
+    the same), and a record that fails a check is ignored, not removed (validate never writes)."""
+    plain = run(built, "validate")
+    path = built / CACHE_DIR / "reports.json"
+    edit_json(path, lambda data: data["reports"][REPORT]["diagnostics"].append([1, 1, "warning", "placeholder", "\x1b[2J"]))
+    damaged = path.read_bytes()
+    result = run(built, "validate")
+    assert (result.exit_code, result.stdout) == (plain.exit_code, plain.stdout)
+    assert notes(result) == [f"note: .sitrepgen-cache/reports.json has a diagnostic for '{REPORT}' that fails a check (ignored)"]
+    assert path.read_bytes() == damaged

@@ -174,6 +174,17 @@ def test_report_linked_to_a_report_outside_the_project_is_not_published(built: P
     assert not (built / "site" / "reports" / "2016-12-15.pdf").exists()
 
 
+def test_report_named_outside_the_reports_folder_is_not_read(built: Path) -> None:
+    elsewhere = built / "drafts"
+    elsewhere.mkdir()
+    shutil.copy(built / REPORT, elsewhere / "next.yaml")
+    result = run(built, "validate", "drafts/next.yaml")
+    assert (result.exit_code, result.stdout) == (1, (
+        "drafts/next.yaml:1:1: error[report-path]: the report file is not inside sitreps/; "
+        "reports must be files inside sitreps/ (it was not read)\n"
+    ))
+
+
 def test_report_link_loop(built: Path) -> None:
     (built / "sitreps" / "loop.yaml").symlink_to("loop.yaml")
     result = run(built, "build")
