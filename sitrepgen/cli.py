@@ -93,16 +93,18 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool
 
 
 @cli.command()
+@click.argument("series", required=False)
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day of the new period (YYYY-MM-DD).")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day of the new period (YYYY-MM-DD).")
 @click.pass_context
-def new(ctx: click.Context, start: dt.datetime | None, end: dt.datetime | None) -> None:
-    """Start next week's report from the latest one (period + 7 days, last week's text marked TODO)."""
+def new(ctx: click.Context, series: str | None, start: dt.datetime | None, end: dt.datetime | None) -> None:
+    """Start the next report of a SERIES from its latest one (period + 7 days, last week's text
+    marked TODO). SERIES is its folder under sitreps/ or its name; needed when there are several."""
     from .new import NewReportError, new_report
 
     project = _project(ctx)
     try:
-        path = new_report(project, start=start.date() if start else None, end=end.date() if end else None)
+        path = new_report(project, series=series, start=start.date() if start else None, end=end.date() if end else None)
     except NewReportError as exc:
         raise InputError(str(exc)) from None
     click.echo(display_path(path))

@@ -97,11 +97,27 @@ class Config(Strict):
         description="Most bytes one build or validation may read in all: report, figure and template files.",
         examples=[4294967296],
     )
+    figure_label: Annotated[str, StringConstraints(min_length=4, max_length=40)] = Field(
+        default="Figure {n}",
+        description=(
+            "How figures are labelled before their caption, {n} standing for the number: "
+            "'Figure {n}', 'Figure {n} -', 'Figure {n}:', 'Map {n}.'. Cross-references print it "
+            "without its trailing separator ('Figure 1')."
+        ),
+        examples=["Figure {n} -"],
+    )
     gazetteer: list[GazetteerEntry] = Field(
         default_factory=list,
         description="Canonical place names and their variant spellings.",
         examples=[[{"name": "Idleb", "variants": ["Idlib"]}, {"name": "Tadmor", "aliases": ["Palmyra"]}]],
     )
+
+    @field_validator("figure_label")
+    @classmethod
+    def _one_number(cls, value: str) -> str:
+        if value.count("{n}") != 1 or value.replace("{n}", "").count("{") or value.replace("{n}", "").count("}"):
+            raise ValueError(f"'{value}' must hold {{n}} (the figure's number) exactly once, and no other braces: 'Figure {{n}} -'")
+        return value
 
     @field_validator("reports_dir", "templates_dir", "output_dir")
     @classmethod
@@ -156,11 +172,24 @@ class Project:
 
     def lint_context(self, budget: Budget | None = None) -> LintContext:
         places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
-        return LintContext(root=self.root, gazetteer=places, figure_folders=self.figure_folders(), figure_names=self.figure_names(), budget=budget)
+        return LintContext(
+            root=self.root, gazetteer=places, figure_label=self.config.figure_label,
+            figure_folders=self.figure_folders(), figure_names=self.figure_names(), budget=budget,
+        )
 
     def figure_names(self) -> str:
         """The allowed figure folders as a message names them: 'sitreps/' or 'sitreps/ or maps/'."""
         return " or ".join(f"{name.rstrip('/')}/" for name in (self.config.reports_dir, *self.config.figure_dirs))
+
+    def slug_of(self, path: Path) -> str:
+        """Where a report's pages go, below reports/: its path under reports_dir without the
+        extension ('isw/2016-12-08'), so reports in two folders never collide. The file's own
+        name is kept (a link inside reports_dir is named by the link)."""
+        try:
+            inside = (path.parent.resolve() / path.name).relative_to(self.reports_dir.resolve())
+        except (ValueError, RuntimeError, OSError):  # outside reports_dir (refused), or a loop
+            return path.stem
+        return inside.with_suffix("").as_posix()
 
     def report_paths(self) -> list[Path]:
         """Every report under the reports folder, in a stable order (hidden files skipped).

@@ -21,8 +21,9 @@ from pydantic import BaseModel
 from . import markup, svg
 from .diagnostics import Severity
 from .load import Document, Loc
-from .model import Report
 from .cache import Budget, TooMuchInput
+from .markup import DEFAULT_FIGURE_LABEL, reference_text
+from .model import Figure, FigureBlock, Report
 from .paths import PathProblem, resolve
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
@@ -44,6 +45,7 @@ class Place:
 class LintContext:
     root: Path
     gazetteer: tuple[Place, ...] = field(default_factory=tuple)
+    figure_label: str = DEFAULT_FIGURE_LABEL
     #: Resolved folders figures may come from (reports_dir and figure_dirs); empty: the project.
     figure_folders: tuple[Path, ...] = ()
     figure_names: str = ""  #: the same folders as messages name them ('sitreps/')
@@ -56,17 +58,65 @@ Rule = Callable[[Document, Report, LintContext], None]
 # --------------------------------------------------------------------------- walking a report
 
 
-def text_fields(report: Report) -> Iterator[tuple[Loc, str]]:
-    """Every Markdown field with its location, in reading order."""
-    if report.summary:
+def _summary_locs(report: Report) -> Iterator[tuple[Loc, str]]:
+    if isinstance(report.summary, str):
         yield ("summary",), report.summary
+    elif report.summary:
+        for index, text in enumerate(report.summary):
+            yield ("summary", index), text
+
+
+def _blocks(loc: Loc, blocks: list[Any]) -> Iterator[tuple[Loc, Any]]:
+    """(loc, paragraph text or Figure) of each block of a flow."""
+    for index, block in enumerate(blocks):
+        if isinstance(block, FigureBlock):
+            yield (*loc, index, "figure"), block.figure
+        else:
+            yield (*loc, index), block
+
+
+def flow(report: Report) -> Iterator[tuple[Loc, Any]]:
+    """Every paragraph (text) and figure of the body with its location, in the file's order."""
+    yield from _blocks(("blocks",), report.blocks)
+    for s, section in enumerate(report.sections):
+        yield from _blocks(("sections", s, "blocks"), section.blocks)
     for r, region in enumerate(report.regions):
         for p, text in enumerate(region.paragraphs):
             yield ("regions", r, "paragraphs", p), text
         for f, figure in enumerate(region.figures):
-            yield ("regions", r, "figures", f, "caption"), figure.caption
+            yield ("regions", r, "figures", f), figure
+
+
+def text_fields(report: Report) -> Iterator[tuple[Loc, str]]:
+    """Every Markdown field with its location, in reading order."""
+    yield from _summary_locs(report)
+    for loc, item in flow(report):
+        if isinstance(item, Figure):
+            yield (*loc, "caption"), item.caption
+        else:
+            yield loc, item
     for c, text in enumerate(report.conclusions):
         yield ("conclusions", c), text
+
+
+def plain_fields(report: Report) -> Iterator[tuple[Loc, str]]:
+    """The plain-text fields a reader sees (title, names, headings, labels, alt text)."""
+    yield ("title",), report.title
+    for r, region in enumerate(report.regions):
+        yield ("regions", r, "name"), region.name
+        if region.heading:
+            yield ("regions", r, "heading"), region.heading
+    for s, section in enumerate(report.sections):
+        if section.heading:
+            yield ("sections", s, "heading"), section.heading
+        if isinstance(section.region, str):
+            yield ("sections", s, "region"), section.region
+        for n, name in enumerate(section.region if isinstance(section.region, list) else []):
+            yield ("sections", s, "region", n), name
+    for k, item in enumerate(report.key_figures):
+        yield ("key_figures", k, "label"), item.label
+    for loc, figure in figure_locations(report):
+        yield (*loc, "alt"), figure.alt
 
 
 def all_strings(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
@@ -81,10 +131,11 @@ def all_strings(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
         yield loc, value
 
 
-def figure_locations(report: Report) -> Iterator[tuple[Loc, Any]]:
-    for r, region in enumerate(report.regions):
-        for f, figure in enumerate(region.figures):
-            yield ("regions", r, "figures", f), figure
+def figure_locations(report: Report) -> Iterator[tuple[Loc, Figure]]:
+    """Every figure with the location of its mapping, in the file's order."""
+    for loc, item in flow(report):
+        if isinstance(item, Figure):
+            yield loc, item
 
 
 # --------------------------------------------------------------------------- figures
@@ -101,7 +152,8 @@ def check_figure_ids(doc: Document, report: Report, ctx: LintContext) -> None:
 
 
 def check_references(doc: Document, report: Report, ctx: LintContext) -> None:
-    known = {figure.id for figure in report.figures()}
+    figures = {figure.id: figure for figure in report.figures()}
+    numbered = sorted(figure_id for figure_id, figure in figures.items() if figure.numbered)
     cited: set[str] = set()
     for loc, text in text_fields(report):
         counts: Counter[str] = Counter()
@@ -110,13 +162,37 @@ def check_references(doc: Document, report: Report, ctx: LintContext) -> None:
             occurrence = counts[ref]
             counts[ref] += 1
             cited.add(ref)
-            if ref not in known:
-                line, col = doc.position_of_text(loc, needle, occurrence)
-                hint = f"; figures are: {', '.join(sorted(known))}" if known else "; this report has no figures"
-                doc.add(line, col, "unknown-figure", f"reference to a figure that does not exist: {needle}{hint}")
+            if ref in figures and figures[ref].numbered:
+                continue
+            line, col = doc.position_of_text(loc, needle, occurrence)
+            if ref in figures:
+                doc.add(line, col, "unnumbered-reference", f"{needle} refers to a figure with 'numbered: false', which has no number to print; remove the reference or number the figure")
+                continue
+            hint = f"; figures are: {', '.join(numbered)}" if numbered else "; this report has no numbered figures"
+            doc.add(line, col, "unknown-figure", f"reference to a figure that does not exist: {needle}{hint}")
+        for bad in markup.malformed_refs(text):
+            line, col = doc.position_of_text(loc, bad.text)
+            doc.add(line, col, "malformed-reference", f"'{bad.text}' is not a figure reference: {bad.why}")
+    for r, region in enumerate(report.regions):  # only the older form places figures by their first reference
+        for f, figure in enumerate(region.figures):
+            if figure.id not in cited:
+                doc.add_at(("regions", r, "figures", f, "id"), "unreferenced-figure", f"no text refers to figure '{figure.id}'; cite it with {{fig:{figure.id}}} where it belongs (it is placed at the end of its region), or move the region to sections and list the figure where it goes", W)
+
+
+def check_caption_labels(doc: Document, report: Report, ctx: LintContext) -> None:
+    """A caption that starts with its own label ("Figure 1 - ...") would print it twice."""
+    prefix = _label_prefix(ctx.figure_label)
     for loc, figure in figure_locations(report):
-        if figure.id not in cited:
-            doc.add_at((*loc, "id"), "unreferenced-figure", f"no text refers to figure '{figure.id}'; cite it with {{fig:{figure.id}}} where it belongs (it is placed at the end of its region)", W)
+        match = prefix.match(figure.caption)
+        if match:
+            doc.add_at((*loc, "caption"), "caption-label", f"the caption starts with a figure label ('{match.group(0).strip()}'); sitrepgen prints the label itself: remove it from the caption", W)
+
+
+@lru_cache(maxsize=16)
+def _label_prefix(label: str) -> re.Pattern[str]:
+    """'Figure {n} -' -> a pattern for 'Figure 1 -', 'Figure 12:', 'figure 3' at a caption's start."""
+    word = re.escape(reference_text(label)).replace(re.escape("{n}"), r"\d+")
+    return re.compile(r"\s*" + word + r"(?:\s*[-\u2013\u2014:.])?(?=\s|$)", re.IGNORECASE)
 
 
 class FigureProblem(ValueError):
@@ -192,9 +268,28 @@ def check_alt_text(doc: Document, report: Report, ctx: LintContext) -> None:
 
 
 def check_regions(doc: Document, report: Report, ctx: LintContext) -> None:
+    """Empty regions and sections; a region or section given twice, at the second one."""
+    seen: dict[str, Loc] = {}
     for r, region in enumerate(report.regions):
         if not any(p.strip() for p in region.paragraphs):
             doc.add_at(("regions", r, "paragraphs"), "empty-region", f"region '{region.name}' has no text; write at least one paragraph or remove the region", W)
+        _once(doc, seen, region.name.casefold(), ("regions", r, "name"), f"region '{region.name}' is given twice", "put all of its text in one region")
+    for s, section in enumerate(report.sections):
+        if not any(isinstance(b, FigureBlock) or b.strip() for b in section.blocks):
+            doc.add_at(("sections", s, "blocks"), "empty-region", "this section has no text; write at least one paragraph or remove the section", W)
+        if section.heading is not None:
+            _once(doc, seen, "heading:" + section.heading.casefold(), ("sections", s, "heading"), f"the section '{section.heading}' is given twice", "put all of its text in one section")
+        else:
+            names = ", ".join(section.region_names)
+            _once(doc, seen, "region:" + names.casefold(), ("sections", s, "region"), f"a section for '{names}' without a heading is given twice", "put all of its text in one section, or give each a heading")
+
+
+def _once(doc: Document, seen: dict[str, Loc], key: str, loc: Loc, what: str, fix: str) -> None:
+    if key in seen:
+        line, _ = doc.position(seen[key])
+        doc.add_at(loc, "duplicate-section", f"{what} (first on line {line + 1}); {fix}")
+    else:
+        seen[key] = loc
 
 
 def check_dates(doc: Document, report: Report, ctx: LintContext) -> None:
@@ -230,7 +325,8 @@ def check_number_format(doc: Document, report: Report, ctx: LintContext) -> None
 
 
 def check_place_names(doc: Document, report: Report, ctx: LintContext) -> None:
-    for loc, text in text_fields(report):
+    """Variant spellings in the text and in every name, heading, label and alt text."""
+    for loc, text in (*text_fields(report), *plain_fields(report)):
         flat = _straight(text)
         for place in ctx.gazetteer:
             for variant in place.variants:
@@ -284,6 +380,7 @@ def check_links(doc: Document, report: Report, ctx: LintContext) -> None:
 RULES: tuple[Rule, ...] = (
     check_figure_ids,
     check_references,
+    check_caption_labels,
     check_figure_files,
     check_alt_text,
     check_regions,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag
 
+from . import layout
 from .engine import load
 
 #: The base every relative URL of a print page resolves against. It is never contacted: the
@@ -128,12 +129,14 @@ def render_pdf(
                 relationship="Source",
             )
         )
+    options: dict[str, Any] = {"pdf_variant": PDF_VARIANT, "pdf_tags": True, "uncompressed_pdf": False}
     with _collect_warnings() as warnings:
         try:
-            document = weasyprint.HTML(string=html, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher)
-            data = document.write_pdf(
-                pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=attachments, uncompressed_pdf=False
-            )
+            document = weasyprint.HTML(string=html, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher).render(**options)
+            better = layout.rearranged(html, document)
+            if better is not None:  # a figure left a page short: let the text after it fill the page
+                document = weasyprint.HTML(string=better, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher).render(**options)
+            data = document.write_pdf(**options, attachments=attachments)
         except FatalURLFetchingError as exc:
             raise _failure(str(exc.__cause__ or exc), source) from None
     if fetcher.refused:  # refused inside an SVG, where WeasyPrint carries on without the image
