@@ -102,6 +102,24 @@ def test_retargeted_figure_link_is_checked_again(built_here: Path) -> None:
     assert (validated.exit_code, validated.stdout) == (1, line + WARNING)
 
 
+def test_retargeted_figure_link_is_not_served_either(built_here: Path) -> None:
+    """`sitrepgen serve` rebuilds through the same build: the retargeted figure is refused, and
+    the preview keeps the last good site."""
+    from sitrepgen.config import load_project
+    from sitrepgen.serve import PreviewServer
+
+    built = built_here
+    (built / "sitreps" / "figures" / "evil.svg").write_text(SCRIPT_SVG, encoding="utf-8")
+    retarget(built, "evil.svg")
+    before = snapshot(built / "site")
+    logs: list[str] = []
+    preview = PreviewServer(load_project(built), "127.0.0.1", 0, log=logs.append)
+    assert preview.rebuild() is False
+    assert logs[0] == "build failed: 1 error(s)"
+    assert logs[1].startswith(f"{REPORT}:{IMAGE_LINE}:16: error[unsafe-svg]: figure 'figures/map.svg' (sitreps/figures/evil.svg:2:1)")
+    assert snapshot(built / "site") == before
+
+
 def test_figure_link_retargeted_out_of_the_project(built_here: Path) -> None:
     built = built_here
     outside = built.parent / "outside.svg"
