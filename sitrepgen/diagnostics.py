@@ -79,6 +79,11 @@ CODES: dict[str, str] = {
     "key-figure-label": "two key figures with one label and different ids (in the report, or against the previous one)",
     # build
     "output-collision": "two reports would write the same output files",
+    "report-path": "a report file that is a symbolic link leading outside reports_dir, or a link loop (never followed)",
+    "too-much-input": "the build would read more than max_build_bytes in all (reports, figures, templates)",
+    # project settings (sitrepgen.yaml)
+    "output-dir": "output_dir is the project, holds or is one of its source folders, the cache or .git, or leads outside the project",
+    "folder-path": "reports_dir, templates_dir or a figure_dirs folder leads outside the project (a symbolic link), or loops",
 }
 
 
@@ -125,9 +130,9 @@ def _github_escape(text: str, *, data: bool) -> str:
 def display_path(path: Path, root: Path | None = None) -> str:
     """The path as the user would type it: relative to ``root`` (the cwd) when inside it."""
     root = (root or Path.cwd()).resolve()
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
+    try:  # the folder is resolved, not the file: a symlinked report is shown by its own name
+        return (path.parent.resolve() / path.name).relative_to(root).as_posix()
+    except (ValueError, RuntimeError, OSError):
         return path.as_posix()
 
 

@@ -22,8 +22,10 @@ from pydantic import BaseModel
 from . import markup, svg
 from .diagnostics import Severity
 from .load import Document, Loc
+from .cache import Budget, TooMuchInput
 from .markup import DEFAULT_FIGURE_LABEL, reference_text
 from .model import Figure, FigureBlock, Paragraph, Report, audience_of, text_of
+from .paths import PathProblem, resolve
 from .trends import value_text
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
@@ -49,6 +51,10 @@ class LintContext:
     audiences: tuple[str, ...] = ("public", "internal")  #: every audience an item may name
     editions: tuple[tuple[str, frozenset[str]], ...] = (("public", frozenset({"public"})), ("internal", frozenset({"public", "internal"})))
     key_figure_jump: float | None = 0.5  #: the share a figure may move by, its source unchanged
+    #: Resolved folders figures may come from (reports_dir and figure_dirs); empty: the project.
+    figure_folders: tuple[Path, ...] = ()
+    figure_names: str = ""  #: the same folders as messages name them ('sitreps/')
+    budget: Budget | None = None  #: the build's max_build_bytes, counting figure files too
 
 
 Rule = Callable[[Document, Report, LintContext], None]
@@ -299,8 +305,12 @@ class FigureProblem(ValueError):
         self.code = code
 
 
-def resolve_figure(image: str, report_dir: Path, root: Path) -> Path:
-    """The figure's file; raises FigureProblem when it cannot be used. It must be in the project."""
+def resolve_figure(image: str, report_dir: Path, root: Path, *, folders: tuple[Path, ...] = (), names: str = "") -> Path:
+    """The figure's file, resolved once (symlinks followed); FigureProblem when it cannot be used.
+
+    It must end inside one of ``folders`` (reports_dir and figure_dirs, resolved), or inside the
+    project when none are given. A link that leads elsewhere is refused without being read.
+    """
     pure = PurePosixPath(image)
     if "\\" in image or pure.is_absolute() or (len(image) > 1 and image[1] == ":"):
         raise FigureProblem("figure-path", f"figure path '{image}' must be relative to the report file, not absolute")
@@ -309,9 +319,17 @@ def resolve_figure(image: str, report_dir: Path, root: Path) -> Path:
     if pure.suffix.lower() not in IMAGE_TYPES:
         raise FigureProblem("figure-format", f"figure '{image}' must be an SVG, PNG or JPEG file (.svg, .png, .jpg)")
     path = report_dir / pure
-    resolved = path.resolve()
+    try:
+        resolved = resolve(path)
+    except PathProblem:
+        raise FigureProblem("figure-path", f"figure path '{image}' is a symbolic link loop; point it at the figure file itself") from None
     if not resolved.is_relative_to(root.resolve()):
         raise FigureProblem("figure-path", f"figure path '{image}' leads outside the project; keep figures inside it")
+    if folders and not any(resolved.is_relative_to(folder) for folder in folders):
+        raise FigureProblem(
+            "figure-path",
+            f"figure path '{image}' leads outside {names or 'the figure folders'}; keep figures there, or name their folder in figure_dirs in sitrepgen.yaml",
+        )
     if not resolved.is_file():
         raise FigureProblem("figure-missing", f"figure file '{image}' not found (looked for {_shown(path, root)})")
     return resolved
@@ -319,19 +337,24 @@ def resolve_figure(image: str, report_dir: Path, root: Path) -> Path:
 
 def _shown(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+        return resolve(path).relative_to(root.resolve()).as_posix()
+    except (ValueError, PathProblem):
         return path.as_posix()
 
 
 def check_figure_files(doc: Document, report: Report, ctx: LintContext) -> None:
     for loc, figure in figure_locations(report):
         try:
-            path = resolve_figure(figure.image, doc.path.parent, ctx.root)
+            path = resolve_figure(figure.image, doc.path.parent, ctx.root, folders=ctx.figure_folders, names=ctx.figure_names)
+            if ctx.budget is not None:
+                ctx.budget.take(path, path.stat().st_size)
+            doc.figure_paths[figure.id] = path
             if path.suffix.lower() == ".svg":
                 svg.check(path)
         except FigureProblem as problem:
             doc.add_at((*loc, "image"), problem.code, str(problem))
+        except TooMuchInput as exc:
+            doc.add_at((*loc, "image"), "too-much-input", f"reading figure '{figure.image}' would take the build past {exc.limit:,} bytes read in all; raise max_build_bytes in sitrepgen.yaml")
         except svg.SvgProblem as problem:
             where = f"{_shown(path, ctx.root)}:{problem.line}:{problem.col}"
             doc.add_at((*loc, "image"), problem.code, f"figure '{figure.image}' ({where}): {problem.message}")
@@ -598,6 +621,12 @@ RULES: tuple[Rule, ...] = (
 )
 
 
-def run_rules(doc: Document, report: Report, ctx: LintContext) -> None:
-    for rule in RULES:
+#: The rules that read figure files: always run, on the files as they are (never from the cache).
+FIGURE_RULES: tuple[Rule, ...] = (check_figure_files,)
+#: The others depend only on the report and the config: their diagnostics may be cached.
+CACHED_RULES: tuple[Rule, ...] = tuple(rule for rule in RULES if rule not in FIGURE_RULES)
+
+
+def run_rules(doc: Document, report: Report, ctx: LintContext, rules: tuple[Rule, ...] = RULES) -> None:
+    for rule in rules:
         rule(doc, report, ctx)

@@ -28,6 +28,7 @@ from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
+from . import fastload
 from .diagnostics import CODES, Diagnostic, Severity, display_path
 
 #: Limits that keep a hostile or broken file from hanging a build (see docs/security.md).
@@ -88,10 +89,10 @@ class Document:
     tree: Any = None
     data: Any = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: figure id -> its file, resolved once by the figure check (the build uses these paths)
+    figure_paths: dict[str, Path] = field(default_factory=dict)
     _composed: Any = field(default=None, repr=False)
-    #: True for a report taken from the cache: its text was valid, and its tree is parsed only
-    #: when a position must be found in it (a check across the series placing a diagnostic).
-    parse_on_demand: bool = False
+    _lazy_tree: bool = field(default=False, repr=False)  #: values came from the fast loader
 
     def add(
         self,
@@ -123,14 +124,12 @@ class Document:
         """The 0-based position of the node at ``loc``, found by walking the tree exactly.
 
         Walking stops at the deepest node that exists, so a missing key is reported at the
-        mapping that lacks it. ``at_key`` points at a mapping key rather than its value.
+        mapping that lacks it. ``at_key`` points at a mapping key rather than its value. When the
+        values came from the fast loader, the round-trip tree is built now, on first need.
         """
-        if self.tree is None and self.parse_on_demand:
-            self.parse_on_demand = False
-            try:
-                self.tree = make_yaml().load(self.text)
-            except YAMLError:  # the cache held text that no longer parses: the top of the file
-                pass
+        if self._lazy_tree:
+            self._lazy_tree = False
+            self.tree = _parse(self)
         node = self.tree
         where = _start(node)
         for index, part in enumerate(loc):
@@ -205,10 +204,13 @@ def _start(node: Any) -> tuple[int, int]:
 # --------------------------------------------------------------------------- read and parse
 
 
-def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None = None) -> Document:
-    """Read, parse and convert one YAML file; problems end up in ``document.diagnostics``."""
+def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None = None, raw: bytes | None = None) -> Document:
+    """Read, parse and convert one YAML file; problems end up in ``document.diagnostics``.
+
+    ``raw`` is the file's bytes when the caller has read them already (within ``max_bytes``).
+    """
     doc = Document(path=path, display=display_path(path, root))
-    raw = _read_bytes(doc, max_bytes)
+    raw = raw if raw is not None and len(raw) <= max_bytes else _read_bytes(doc, max_bytes)
     if raw is None:
         return doc
     doc.raw = raw
@@ -225,6 +227,11 @@ def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None =
         doc.add(0, 0, "empty-file", "the file is empty; a report needs at least title, period, published and regions")
         return doc
     if not _check_directives(doc):
+        return doc
+    data = fastload.load(doc.text, max_int=MAX_INT, max_depth=MAX_DEPTH, max_nodes=MAX_NODES, unpublishable=_UNPUBLISHABLE_RE)
+    if data is not None:  # the same values the round-trip path would give; its tree comes on demand
+        doc.data = data
+        doc._lazy_tree = True
         return doc
     doc.tree = _parse(doc)
     if doc.tree is None:

@@ -159,6 +159,7 @@ def test_rebuild_replaces_the_whole_site(project: Path) -> None:
     stale = project / "site" / "reports" / "stale.html"
     stale.parent.mkdir(parents=True)
     stale.write_text("old", encoding="utf-8")
+    (project / "site" / ".sitrepgen-site").write_text("", encoding="utf-8")  # a site sitrepgen made
     build(load_project(project))
     assert not stale.exists()
     assert sorted(p.name for p in project.iterdir()) == [".sitrepgen-cache", "site", "sitrepgen.yaml", "sitreps", "templates"]

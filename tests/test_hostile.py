@@ -30,7 +30,7 @@ import pytest
 from click.testing import CliRunner, Result
 from markdown_it import MarkdownIt
 
-from sitrepgen import markup
+from sitrepgen import fastload, markup
 from sitrepgen.cli import cli
 from sitrepgen.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, read_document
 from sitrepgen.new import NewReportError, write_new_file
@@ -335,6 +335,13 @@ def test_twenty_megabytes_fail_on_the_size_limit_without_parsing(built: Path, lo
             return _original(self, stream)
 
         monkeypatch.setattr(YAML, name, spy)
+    fast = fastload.load
+
+    def fast_spy(text: str, **limits: Any) -> Any:  # the C loader, where it answers
+        parsed.append(len(text))
+        return fast(text, **limits)
+
+    monkeypatch.setattr(fastload, "load", fast_spy)
     before = snapshot(built / "site")
     big = (with_loopback(SEED, loopback.url) + "# " + "x" * (20 * 1024 * 1024) + "\n").encode("utf-8")
     (built / REPORT).write_bytes(big)

@@ -431,29 +431,33 @@ def test_series_checks_compare_only_the_files_given(tmp_path: Path) -> None:
 
 
 def test_a_cached_report_is_parsed_only_to_place_a_series_diagnostic(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Reports whose lint diagnostics come from the cache are read with the fast loader; the
+    round-trip tree (positions) is built only for the report a series check places a warning in."""
     from sitrepgen import load
-    from sitrepgen.cache import ReportCache
+    from sitrepgen.cache import ReportCache, cache_folder
     from sitrepgen.config import load_project
+    from sitrepgen.diagnostics import CODES
     from sitrepgen.site import gather
 
     root = copy(tmp_path)
     monkeypatch.chdir(root)
     project = load_project(root)
-    cache = ReportCache(root)
+    folder = cache_folder(root, lambda message: None)
+    cache = ReportCache(folder, lambda message: None, CODES)
     _, first = gather(project, cache=cache)
     cache.save()
-    calls: list[int] = []
-    original = load.make_yaml
+    calls: list[str] = []
+    original = load._parse
 
-    def counted() -> object:
-        calls.append(1)
-        return original()
+    def counted(doc: load.Document) -> object:
+        calls.append(doc.path.name)
+        return original(doc)
 
-    monkeypatch.setattr(load, "make_yaml", counted)
-    reports, second = gather(project, cache=ReportCache(root))
+    monkeypatch.setattr(load, "_parse", counted)
+    reports, second = gather(project, cache=ReportCache(folder, lambda message: None, CODES))
     assert len(reports) == 6
     assert [d.format_text() + "\n" for d in second] == [DROPPED] == [d.format_text() + "\n" for d in first]
-    assert len(calls) == 1  # week 6, to place its warning; the five others are never parsed
+    assert calls == ["2017-02-09.yaml"]  # week 6, to place its warning; the five others are never parsed
 
 
 # --------------------------------------------------------------------------- validating ids and tags

@@ -137,9 +137,10 @@ def test_an_image_weasyprint_cannot_read_fails_the_build(tmp_path: Path) -> None
     root = copy_project(tmp_path)
     (root / "site").mkdir()
     (root / "site" / "keep.txt").write_text("previous", encoding="utf-8")
+    (root / "site" / ".sitrepgen-site").write_text("", encoding="utf-8")  # a site sitrepgen made
     report = root / "sitreps" / "2016-12-08.yaml"
     report.write_text(report.read_text(encoding="utf-8").replace("aleppo-control.svg", "aleppo-control.png"), encoding="utf-8")
     (root / "sitreps" / "figures" / "2016-12-08-aleppo-control.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 20)
     with pytest.raises(BuildError, match=r"a PDF could not be made: .*\(the PDF of 2016-12-08\.yaml\)"):
         build(load_project(root))
-    assert [p.name for p in (root / "site").iterdir()] == ["keep.txt"]
+    assert sorted(p.name for p in (root / "site").iterdir()) == [".sitrepgen-site", "keep.txt"]

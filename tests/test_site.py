@@ -214,7 +214,7 @@ def test_every_report_page_pdf_and_markdown_is_reachable_from_the_index(site: Si
             name = f"reports/{slug}{suffix}"
             assert name in depth, f"{name} is not reachable from index.html"
             assert depth[name] <= MAX_CLICKS, f"{name} is {depth[name]} clicks from index.html"
-    unreachable = site.files() - set(depth) - {"404.html", "sitemap.xml"}
+    unreachable = site.files() - set(depth) - {"404.html", "sitemap.xml", ".sitrepgen-site"}
     assert not unreachable, f"files no link leads to: {sorted(unreachable)}"
 
 
