@@ -6,7 +6,6 @@ Markdown, HTML and PDF outputs cannot disagree; the templates only arrange what 
 
 from __future__ import annotations
 
-import re
 import traceback
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,7 +15,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import markup
+from . import markup, names
 from .diagnostics import display_path
 from .model import Figure, KeyFigure, Report
 
@@ -166,8 +165,7 @@ def format_number(value: int | float) -> str:
     return f"{int(value):,}"
 
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+slugify = names.slugify  #: region anchors and region pages (kept here for templates and callers)
 
 
 def _key_figure(item: KeyFigure) -> KeyFigureView:
@@ -254,7 +252,7 @@ def _figure_view(
     figure: Figure, number: int, slug: str, numbers: dict[str, int], page: str, assets: str, link_base: str
 ) -> FigureView:
     file = f"{slug}/{figure.id}{Path(figure.image).suffix.lower()}"
-    anchor = f"fig-{slug}-{figure.id}"
+    anchor = names.figure_anchor(slug, figure.id)
     return FigureView(
         id=figure.id,
         number=number,
@@ -264,7 +262,7 @@ def _figure_view(
         alt=figure.alt,
         caption_html=Markup(
             markup.render_inline(
-                figure.caption, numbers, {k: f"{page}#fig-{slug}-{k}" for k in numbers}, link_base=link_base, link_page=page
+                figure.caption, numbers, {k: f"{page}#{names.figure_anchor(slug, k)}" for k in numbers}, link_base=link_base, link_page=page
             )
         ),
         caption_md=markup.markdown_source(figure.caption, numbers),

@@ -50,6 +50,7 @@ from .diagnostics import Diagnostic, Severity, display_path, format_diagnostics
 from .lint import FigureProblem, resolve_figure, run_rules
 from .load import Document, load_model
 from .model import Report
+from .names import name_problem
 from .pdf import PdfJob, Source, render_job
 from .pool import pool_context
 from .render import ReportView
@@ -193,6 +194,12 @@ def gather(
     # build), so that their PDFs start at once, while the unchanged ones are taken from the cache.
     unchanged: dict[Path, tuple[bytes, dict[str, Any]]] = {}
     for path in paths:
+        if (problem := name_problem(path, project.reports_dir)) is not None:
+            # Not read at all: the name goes into every address and message about the report.
+            doc = Document(path=path, display=display_path(path, Path.cwd()))
+            doc.add(0, 0, "file-name", problem)
+            loaded[path] = doc, None
+            continue
         key = ""
         if cache is not None:
             try:
