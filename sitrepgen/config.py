@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from .cache import digest_bytes, versions
-from .lint import LintContext, Place
+from .lint import MAX_FIGURES, MAX_REFERENCES, LintContext, Place
 from .load import MAX_BYTES, Document, load_model
 from .model import Strict
 
@@ -72,6 +72,12 @@ class Config(Strict):
     max_file_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
         default=MAX_BYTES, description="Largest report file accepted, in bytes.", examples=[2097152]
     )
+    max_figures: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        default=MAX_FIGURES, description="Most figures one report may have (each is checked, copied and drawn in the PDF).", examples=[50]
+    )
+    max_references: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        default=MAX_REFERENCES, description="Most {fig:ID} references one report may make.", examples=[1000]
+    )
     gazetteer: list[GazetteerEntry] = Field(
         default_factory=list,
         description="Canonical place names and their variant spellings.",
@@ -110,7 +116,8 @@ class Project:
 
     def lint_context(self) -> LintContext:
         places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
-        return LintContext(root=self.root, gazetteer=places)
+        config = self.config
+        return LintContext(root=self.root, gazetteer=places, max_figures=config.max_figures, max_references=config.max_references)
 
     def report_paths(self) -> list[Path]:
         """Every report under the reports folder, in a stable order (hidden files skipped)."""

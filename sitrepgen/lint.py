@@ -18,7 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from . import markup, svg
+from . import markup, names, svg
 from .diagnostics import Severity
 from .load import Document, Loc
 from .model import Report
@@ -38,10 +38,19 @@ class Place:
     aliases: tuple[str, ...] = ()
 
 
+#: Default limits per report (``max_figures`` and ``max_references`` in sitrepgen.yaml). Every
+#: figure is checked, copied and drawn in the PDF, every reference rendered on several pages:
+#: a report far beyond these is a mistake or an attack, and would cost minutes and gigabytes.
+MAX_FIGURES = 50
+MAX_REFERENCES = 1000
+
+
 @dataclass(frozen=True)
 class LintContext:
     root: Path
     gazetteer: tuple[Place, ...] = field(default_factory=tuple)
+    max_figures: int = MAX_FIGURES
+    max_references: int = MAX_REFERENCES
 
 
 Rule = Callable[[Document, Report, LintContext], None]
@@ -94,20 +103,44 @@ def check_figure_ids(doc: Document, report: Report, ctx: LintContext) -> None:
             seen[figure.id] = loc
 
 
+def check_limits(doc: Document, report: Report, ctx: LintContext) -> None:
+    """At most ``max_figures`` figures and ``max_references`` references, reported at the first
+    one beyond the limit. Checked before every other rule, which are skipped for a report over a
+    limit (see run_rules): their work is what the limits bound."""
+    figures = list(figure_locations(report))
+    if len(figures) > ctx.max_figures:
+        doc.add_at(
+            figures[ctx.max_figures][0], "too-many-figures",
+            f"the report has {len(figures):,} figures, more than the limit of {ctx.max_figures:,}; "
+            "split it into several reports, or raise max_figures in sitrepgen.yaml",
+        )
+    count = 0
+    first_beyond: tuple[Loc, str, int] | None = None
+    for loc, text in text_fields(report):
+        for match in markup.figure_ref_matches(text):
+            count += 1
+            if count == ctx.max_references + 1:
+                first_beyond = (loc, text, match.start())
+    if first_beyond is not None:
+        line, col = doc.position_in(*first_beyond)
+        doc.add(
+            line, col, "too-many-references",
+            f"the report makes {count:,} figure references, more than the limit of {ctx.max_references:,}; "
+            "cite each figure where it matters, or raise max_references in sitrepgen.yaml",
+        )
+
+
 def check_references(doc: Document, report: Report, ctx: LintContext) -> None:
     known = {figure.id for figure in report.figures()}
     cited: set[str] = set()
     for loc, text in text_fields(report):
-        counts: Counter[str] = Counter()
-        for ref in markup.figure_refs(text):
-            needle = f"{{fig:{ref}}}"
-            occurrence = counts[ref]
-            counts[ref] += 1
+        for match in markup.figure_ref_matches(text):
+            ref = match.group(1)
             cited.add(ref)
             if ref not in known:
-                line, col = doc.position_of_text(loc, needle, occurrence)
+                line, col = doc.position_in(loc, text, match.start())
                 hint = f"; figures are: {', '.join(sorted(known))}" if known else "; this report has no figures"
-                doc.add(line, col, "unknown-figure", f"reference to a figure that does not exist: {needle}{hint}")
+                doc.add(line, col, "unknown-figure", f"reference to a figure that does not exist: {{fig:{ref}}}{hint}")
     for loc, figure in figure_locations(report):
         if figure.id not in cited:
             doc.add_at((*loc, "id"), "unreferenced-figure", f"no text refers to figure '{figure.id}'; cite it with {{fig:{figure.id}}} where it belongs (it is placed at the end of its region)", W)
@@ -187,23 +220,25 @@ _GROUPED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:([.,])\d{3})+(?![\d]|[.,]\d)
 
 
 def check_number_format(doc: Document, report: Report, ctx: LintContext) -> None:
-    """Thousands written '3.000' in a report that writes '90,000' (or the other way round)."""
-    found: list[tuple[Loc, str, str, int]] = []  # (loc, number, separator, occurrence)
-    for loc, text in text_fields(report):
-        seen: Counter[str] = Counter()
+    """Thousands written '3.000' in a report that writes '90,000' (or the other way round).
+
+    Two passes over the text, the first only counting, so that nothing grows with the number
+    of numbers but the warnings themselves."""
+    usage: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    for _loc, text in text_fields(report):
         for match in _GROUPED_NUMBER.finditer(text):
-            number = match.group(0)
-            found.append((loc, number, match.group(1), seen[number]))
-            seen[number] += 1
-    usage = Counter(separator for _, _, separator, _ in found)
+            usage[match.group(1)] += 1
+            examples.setdefault(match.group(1), match.group(0))
     if len(usage) < 2:
         return  # one convention throughout: nothing to compare with
     usual = "," if usage[","] >= usage["."] else "."
-    example = next(number for _, number, separator, _ in found if separator == usual)
-    for loc, number, separator, occurrence in found:
-        if separator != usual:
-            line, col = doc.position_of_text(loc, number, occurrence)
-            doc.add(line, col, "number-format", f"'{number}' groups digits with '{separator}' where the report writes '{usual}' (as in '{example}'); if it means {number.replace(separator, '')}, write {number.replace(separator, usual)}", W)
+    for loc, text in text_fields(report):
+        for match in _GROUPED_NUMBER.finditer(text):
+            number, separator = match.group(0), match.group(1)
+            if separator != usual:
+                line, col = doc.position_in(loc, text, match.start())
+                doc.add(line, col, "number-format", f"'{number}' groups digits with '{separator}' where the report writes '{usual}' (as in '{examples[usual]}'); if it means {number.replace(separator, '')}, write {number.replace(separator, usual)}", W)
 
 
 def check_place_names(doc: Document, report: Report, ctx: LintContext) -> None:
@@ -211,16 +246,26 @@ def check_place_names(doc: Document, report: Report, ctx: LintContext) -> None:
         flat = _straight(text)
         for place in ctx.gazetteer:
             for variant in place.variants:
-                for match in _name_re(variant).finditer(flat):
-                    line, col = doc.position_of_text(loc, text[match.start() : match.end()])
+                for match in _names_in(flat, variant):
+                    line, col = doc.position_in(loc, text, match.start())
                     doc.add(line, col, "place-name", f"'{match.group(0)}' is spelled '{place.name}' in this series (gazetteer); write '{place.name}'", W)
             for alias in place.aliases:
-                for match in _name_re(alias).finditer(flat):
-                    before = flat[: match.start()].rstrip("( ")
-                    if before.endswith(_straight(place.name)) and flat[: match.start()].endswith("("):
+                for match in _names_in(flat, alias):
+                    if _follows_name(flat, match.start(), _straight(place.name)):
                         continue  # "Tadmor (Palmyra)": the alias given beside the name
-                    line, col = doc.position_of_text(loc, text[match.start() : match.end()])
+                    line, col = doc.position_in(loc, text, match.start())
                     doc.add(line, col, "place-name", f"'{alias}' is known in this series as '{place.name}'; write '{place.name}' or '{place.name} ({alias})'", W)
+
+
+def _follows_name(text: str, start: int, name: str) -> bool:
+    """Whether ``text[start:]`` comes right after "NAME (" (any spaces and brackets between).
+
+    Looks back only over the brackets and spaces before ``start``: those runs lie between one
+    match and the next, so all the looking back in a text costs no more than its length."""
+    index = start
+    while index > 0 and text[index - 1] in "( ":
+        index -= 1
+    return start > 0 and text[start - 1] == "(" and text.endswith(name, 0, index)
 
 
 def _straight(text: str) -> str:
@@ -229,7 +274,27 @@ def _straight(text: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _name_re(name: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + re.escape(_straight(name)) + r"(?!\w)")
+    """The name, not followed by a letter or digit. It starts with the name itself, so that the
+    regular expression engine can look for it as a literal (a look-behind first would make it
+    try every position of the text); the character before is checked by ``_names_in``."""
+    return re.compile(re.escape(_straight(name)) + r"(?!\w)")
+
+
+_WORD_CHAR_RE = re.compile(r"\w")
+
+
+def _names_in(text: str, name: str) -> Iterator[re.Match[str]]:
+    r"""Where ``name`` stands as a whole word in ``text``, as ``(?<!\w)NAME(?!\w)`` would find it:
+    after a match refused for the letter before it, the search goes on from the next character."""
+    pattern = _name_re(name)
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        start = match.start()
+        if start > 0 and _WORD_CHAR_RE.match(text, start - 1) is not None:
+            position = start + 1
+            continue
+        yield match
+        position = max(match.end(), start + 1)
 
 
 _PLACEHOLDER_RE = re.compile(r"\b" + PLACEHOLDER + r"\b")
@@ -237,25 +302,52 @@ _PLACEHOLDER_RE = re.compile(r"\b" + PLACEHOLDER + r"\b")
 
 def check_placeholders(doc: Document, report: Report, ctx: LintContext) -> None:
     for loc, text in all_strings(report):
-        if _PLACEHOLDER_RE.search(text):
-            line, col = doc.position_of_text(loc, PLACEHOLDER)
+        if (match := _PLACEHOLDER_RE.search(text)) is not None:
+            line, col = doc.position_in(loc, text, match.start())
             doc.add(line, col, "placeholder", f"placeholder '{PLACEHOLDER}' left in the text; replace it with this week's content", W)
 
 
 def check_links(doc: Document, report: Report, ctx: LintContext) -> None:
-    """Links the allowlist refuses and inline images, found by the same scanner that neutralises
-    them in the Markdown output (so a destination with parentheses is quoted whole)."""
+    """Links the allowlist refuses, inline images and links to an anchor the page does not have,
+    found by the same scanner that neutralises them in the Markdown output (so a destination with
+    parentheses is quoted whole)."""
+    anchors: set[str] | None = None
     for loc, text in text_fields(report):
-        seen: Counter[str] = Counter()
-        for link in markup.links(text):
-            needle = text[link.start : link.end]
-            line, col = doc.position_of_text(loc, needle, seen[needle])
-            seen[needle] += 1
+        for link in markup.iter_links(text):
             if link.image:
+                line, col = doc.position_in(loc, text, link.start)
                 doc.add(line, col, "inline-image", "images inside text are not shown; add the image to the region's figures and cite it with {fig:ID}", W)
             elif not link.allowed:
                 shown = link.url if len(link.url) <= 60 else link.url[:57] + "..."
+                line, col = doc.position_in(loc, text, link.start)
                 doc.add(line, col, "unsafe-link", f"link to '{shown}' is not allowed (only http, https, mailto and relative links) and is shown as plain text", W)
+            elif (fragment := markup.fragment(link.url)) is not None:
+                anchors = names.page_anchors(report, doc.path.stem) if anchors is None else anchors
+                if fragment not in anchors:
+                    line, col = doc.position_in(loc, text, link.start)
+                    doc.add(line, col, "unknown-anchor", _unknown_anchor(link.url, report))
+
+
+def _unknown_anchor(url: str, report: Report) -> str:
+    shown = url if len(url) <= 60 else url[:57] + "..."
+    regions = list(dict.fromkeys(f"#{names.slugify(region.name)}" for region in report.regions))
+    examples = ", ".join(regions[:3]) + (", ..." if len(regions) > 3 else "")
+    return (
+        f"link to '{shown}' leads nowhere: the report has no such anchor; "
+        f"link to a region ({examples}), or cite a figure with {{fig:ID}}"
+    )
+
+
+def check_region_names(doc: Document, report: Report, ctx: LintContext) -> None:
+    """A region's page is regions/SLUG.html: a slug the site's own pages use would replace one."""
+    for r, region in enumerate(report.regions):
+        slug = names.slugify(region.name)
+        if slug in names.RESERVED_REGION_SLUGS:
+            doc.add_at(
+                ("regions", r, "name"), "region-name",
+                f"a region named '{region.name}' would have the page regions/{slug}.html, which is the site's list "
+                "of regions; name it differently",
+            )
 
 
 RULES: tuple[Rule, ...] = (
@@ -269,9 +361,16 @@ RULES: tuple[Rule, ...] = (
     check_place_names,
     check_placeholders,
     check_links,
+    check_region_names,
 )
 
 
 def run_rules(doc: Document, report: Report, ctx: LintContext) -> None:
+    """Every rule, after the limits: a report over a limit gets that error alone, since checking
+    the rest is the work the limit is there to bound."""
+    found = len(doc.diagnostics)
+    check_limits(doc, report, ctx)
+    if len(doc.diagnostics) > found:
+        return
     for rule in RULES:
         rule(doc, report, ctx)
