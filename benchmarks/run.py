@@ -120,7 +120,8 @@ def weasyprint_alone(project: Path, out: Path, jobs: int) -> list[str]:
     """WeasyPrint rendering sitrepgen's own print HTML, ``jobs`` processes, one import each."""
     from sitrepgen import render
     from sitrepgen.config import load_project
-    from sitrepgen.site import font_context, gather, site_context
+    from sitrepgen.outputs.assets import font_context
+    from sitrepgen.site import gather, site_context
 
     shutil.copytree(project / "site", out)
     loaded = load_project(project)

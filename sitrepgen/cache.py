@@ -91,9 +91,9 @@ class State:
     messages: list[str] = field(default_factory=list)
 
 
-def build_options(page_size: str | None, strict: bool) -> dict[str, Any]:
+def build_options(page_size: str | None, strict: bool, edition: str = "public") -> dict[str, Any]:
     """The options that change a build's output (the cwd changes how paths are printed)."""
-    return {"page_size": page_size, "strict": strict, "cwd": os.getcwd()}
+    return {"page_size": page_size, "strict": strict, "cwd": os.getcwd(), "edition": edition}
 
 
 def build_key(options: dict[str, Any]) -> str:
@@ -124,24 +124,30 @@ def hash_tree(folder: Path) -> dict[str, str]:
     return {p.relative_to(folder).as_posix(): digest_file(p) for p in _files_under(folder)}
 
 
-def state_path(root: Path) -> Path:
-    return root / CACHE_DIR / "state.json"
+def _edition_suffix(edition: str) -> str:
+    """Each edition keeps its own record and PDFs, so no cache ever crosses editions."""
+    return "" if edition == "public" else f"-{edition}"
 
 
-def load_state(root: Path) -> State | None:
+def state_path(root: Path, edition: str = "public") -> Path:
+    return root / CACHE_DIR / f"state{_edition_suffix(edition)}.json"
+
+
+def load_state(root: Path, edition: str = "public") -> State | None:
     try:
-        return State(**json.loads(state_path(root).read_text(encoding="utf-8")))
+        return State(**json.loads(state_path(root, edition).read_text(encoding="utf-8")))
     except (OSError, ValueError, TypeError):
         return None  # no cache, or a damaged one: build from scratch
 
 
-def save_state(root: Path, state: State) -> None:
-    write_atomic(state_path(root), json.dumps(asdict(state), sort_keys=True).encode("utf-8"))
+def save_state(root: Path, state: State, edition: str = "public") -> None:
+    write_atomic(state_path(root, edition), json.dumps(asdict(state), sort_keys=True).encode("utf-8"))
 
 
 def up_to_date(root: Path, options: dict[str, Any]) -> State | None:
-    """The last build's state if nothing it read or wrote has changed since, else None."""
-    state = load_state(root)
+    """The last build's state (of the edition in ``options``) if nothing it read or wrote has
+    changed since, else None."""
+    state = load_state(root, str(options.get("edition", "public")))
     if state is None or state.key != build_key(options):
         return None
     explicit = [name for name in state.inputs if not any(_inside(name, folder) for folder in state.scanned)]
@@ -193,8 +199,8 @@ class ReportCache:
 class PdfCache:
     """PDFs by content key; a file whose bytes do not match its recorded hash is ignored."""
 
-    def __init__(self, root: Path) -> None:
-        self.folder = root / CACHE_DIR / "pdf"
+    def __init__(self, root: Path, edition: str = "public") -> None:
+        self.folder = root / CACHE_DIR / f"pdf{_edition_suffix(edition)}"
         self.used: set[str] = set()
 
     def get(self, key: str) -> bytes | None:

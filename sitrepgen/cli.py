@@ -98,16 +98,18 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool
 
 
 @cli.command()
+@click.argument("series", required=False)
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day of the new period (YYYY-MM-DD).")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day of the new period (YYYY-MM-DD).")
 @click.pass_context
-def new(ctx: click.Context, start: dt.datetime | None, end: dt.datetime | None) -> None:
-    """Start next week's report from the latest one (period + 7 days, last week's text marked TODO)."""
+def new(ctx: click.Context, series: str | None, start: dt.datetime | None, end: dt.datetime | None) -> None:
+    """Start the next report of a SERIES from its latest one (period + 7 days, last week's text
+    marked TODO). SERIES is its folder under sitreps/ or its name; needed when there are several."""
     from .new import NewReportError, new_report
 
     project = _project(ctx)
     try:
-        path = new_report(project, start=start.date() if start else None, end=end.date() if end else None)
+        path = new_report(project, series=series, start=start.date() if start else None, end=end.date() if end else None)
     except NewReportError as exc:
         raise InputError(str(exc)) from None
     click.echo(printable(display_path(path)))
@@ -137,17 +139,19 @@ def schema(kind: str) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: publish nothing while any remain.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes rendering PDFs (default: one per core).")
 @click.option("--force", is_flag=True, help="Ignore the build cache (.sitrepgen-cache/) and rebuild everything.")
+@click.option("--edition", default="public", show_default=True, help="Which edition to build: public (into site/), internal (into site-internal/), or one sitrepgen.yaml declares.")
 @click.pass_context
-def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | None, force: bool) -> None:
+def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | None, force: bool, edition: str) -> None:
     """Build every report into the output folder (default: site/): Markdown, HTML, PDF, pages, feed.
 
-    Only what changed is rendered again; with nothing changed the build stops at once.
+    Only what changed is rendered again; with nothing changed the build stops at once. The
+    public edition holds nothing of the items whose audience is not public.
     """
     from .cache import build_options, up_to_date
 
     root = Path(ctx.obj["root"]).resolve()
     if not force:
-        state = up_to_date(root, build_options(page_size, strict))
+        state = up_to_date(root, build_options(page_size, strict, edition))
         if state is not None:  # nothing read or written has changed: skip even the imports
             for line in state.messages:
                 click.echo(printable(line))
@@ -163,7 +167,7 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
 
     project = _project(ctx)
     try:
-        result = build_site(project, page_size=page_size, strict=strict, jobs=jobs, use_cache=not force, progress=_progress())
+        result = build_site(project, page_size=page_size, strict=strict, jobs=jobs, use_cache=not force, progress=_progress(), edition=edition)
     except BuildError as exc:
         _print_diagnostics(exc.diagnostics, "text")
         raise InputError(str(exc)) from None
@@ -205,12 +209,13 @@ def _progress() -> object:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep the default: the preview is for this machine).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on; 0 picks a free one.")
 @click.option("--open/--no-open", "open_browser", default=False, show_default=True, help="Open the preview in a web browser.")
+@click.option("--edition", default="public", show_default=True, help="Which edition to preview (public, internal, or one sitrepgen.yaml declares).")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, open_browser: bool) -> None:
+def serve(ctx: click.Context, host: str, port: int, open_browser: bool, edition: str) -> None:
     """Build the site, serve it locally and rebuild and reload the browser on every save."""
     from .serve import run  # the HTTP server's modules load only for this command
 
-    run(Path(ctx.obj["root"]), host, port, open_browser)
+    run(Path(ctx.obj["root"]), host, port, open_browser, edition)
 
 
 def main() -> None:

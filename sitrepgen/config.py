@@ -7,12 +7,13 @@ from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from .cache import digest_bytes, versions
 from .lint import MAX_FIGURES, MAX_REFERENCES, LintContext, Place
 from .load import MAX_BYTES, Document, load_model
-from .model import Strict
+from .model import PUBLIC, Audience, Strict
+from .names import report_slug
 
 CONFIG_NAME = "sitrepgen.yaml"
 
@@ -40,6 +41,48 @@ class GazetteerEntry(Strict):
         description="Other names, accepted only in brackets after the name: 'Tadmor (Palmyra)'.",
         examples=[["Palmyra"]],
     )
+
+
+EDITION_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
+#: The audiences every project has: who may read an item when it says nothing, and the team.
+BUILTIN_AUDIENCES = (PUBLIC, "internal")
+INTERNAL_BANNER = "Internal \u2014 not for publication"
+
+
+class EditionSettings(Strict):
+    """One edition of the site: the audiences it includes and the folder it is built into."""
+
+    audiences: Annotated[list[Audience], Field(min_length=1)] = Field(
+        description="The audiences whose items this edition shows ('public' and the others it may read).",
+        examples=[["public", "partners"]],
+    )
+    output_dir: str = Field(description="Folder this edition is built into.", examples=["site-partners"])
+    banner: Annotated[str, StringConstraints(min_length=1, max_length=120)] | None = Field(
+        default=None,
+        description=(
+            "Shown on every page and in the PDF's running header (an edition with any audience "
+            "other than public should say who may read it); its pages also ask search engines not to index them."
+        ),
+        examples=["Partners only \u2014 not for publication"],
+    )
+
+    @field_validator("output_dir")
+    @classmethod
+    def _inside_project(cls, value: str) -> str:
+        return _relative_dir(value)
+
+
+@dataclass(frozen=True)
+class Edition:
+    """An edition as the build uses it."""
+
+    name: str
+    audiences: frozenset[str]
+    output_dir: str
+    banner: str | None
+
+    def shows(self, audience: str) -> bool:
+        return audience in self.audiences
 
 
 class Config(Strict):
@@ -78,16 +121,84 @@ class Config(Strict):
     max_references: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
         default=MAX_REFERENCES, description="Most {fig:ID} references one report may make.", examples=[1000]
     )
+    figure_label: Annotated[str, StringConstraints(min_length=4, max_length=40)] = Field(
+        default="Figure {n}",
+        description=(
+            "How figures are labelled before their caption, {n} standing for the number: "
+            "'Figure {n}', 'Figure {n} -', 'Figure {n}:', 'Map {n}.'. Cross-references print it "
+            "without its trailing separator ('Figure 1')."
+        ),
+        examples=["Figure {n} -"],
+    )
     gazetteer: list[GazetteerEntry] = Field(
         default_factory=list,
         description="Canonical place names and their variant spellings.",
         examples=[[{"name": "Idleb", "variants": ["Idlib"]}, {"name": "Tadmor", "aliases": ["Palmyra"]}]],
     )
+    audiences: list[Audience] = Field(
+        default_factory=list,
+        description="Audiences beyond the built-in 'public' and 'internal' that items may name (e.g. 'partners').",
+        examples=[["partners"]],
+    )
+    editions: dict[Annotated[str, StringConstraints(pattern=EDITION_PATTERN)], EditionSettings] = Field(
+        default_factory=dict,
+        description=(
+            "Editions of the site beyond (or replacing) the built-in ones: 'public' (audience public, "
+            "into output_dir) and 'internal' (public and internal, into site-internal/, with a banner)."
+        ),
+        examples=[{"partners": {"audiences": ["public", "partners"], "output_dir": "site-partners", "banner": "Partners only"}}],
+    )
+    embed_source: bool = Field(
+        default=True,
+        description=(
+            "Embed each report's YAML in its PDF (as its source, without comments and without the "
+            "items outside the edition's audiences)."
+        ),
+        examples=[False],
+    )
+
+    @field_validator("figure_label")
+    @classmethod
+    def _one_number(cls, value: str) -> str:
+        if value.count("{n}") != 1 or value.replace("{n}", "").count("{") or value.replace("{n}", "").count("}"):
+            raise ValueError(f"'{value}' must hold {{n}} (the figure's number) exactly once, and no other braces: 'Figure {{n}} -'")
+        return value
 
     @field_validator("reports_dir", "templates_dir", "output_dir")
     @classmethod
     def _inside_project(cls, value: str) -> str:
         return _relative_dir(value)
+
+    @field_validator("editions")
+    @classmethod
+    def _known_audiences(cls, value: dict[str, EditionSettings], info: ValidationInfo) -> dict[str, EditionSettings]:
+        declared = [*BUILTIN_AUDIENCES, *info.data.get("audiences", [])]
+        for name, edition in value.items():
+            for audience in edition.audiences:
+                if audience not in declared:
+                    raise ValueError(f"edition '{name}' includes the audience '{audience}', which is not declared; the audiences are: {', '.join(declared)} (declare more under 'audiences:')")
+        return value
+
+    def all_editions(self) -> dict[str, Edition]:
+        """The built-in editions with this project's own on top (one of the same name replaces it)."""
+        internal_dir = "site-internal" if self.output_dir == "site" else f"{self.output_dir.rstrip('/')}-internal"
+        found = {
+            PUBLIC: Edition(PUBLIC, frozenset({PUBLIC}), self.output_dir, None),
+            "internal": Edition("internal", frozenset(BUILTIN_AUDIENCES), internal_dir, INTERNAL_BANNER),
+        }
+        for name, settings in self.editions.items():
+            found[name] = Edition(name, frozenset(settings.audiences), settings.output_dir, settings.banner)
+        return found
+
+    @model_validator(mode="after")
+    def _one_folder_each(self) -> Config:
+        folders: dict[str, str] = {}
+        for edition in self.all_editions().values():
+            folder = edition.output_dir.rstrip("/")
+            if folder in folders:
+                raise ValueError(f"editions '{folders[folder]}' and '{edition.name}' would both be built into {folder}/; give each its own output_dir")
+            folders[folder] = edition.name
+        return self
 
 
 @dataclass(frozen=True)
@@ -116,8 +227,26 @@ class Project:
 
     def lint_context(self) -> LintContext:
         places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
-        config = self.config
-        return LintContext(root=self.root, gazetteer=places, max_figures=config.max_figures, max_references=config.max_references)
+        editions = tuple((e.name, e.audiences) for e in self.config.all_editions().values())
+        return LintContext(
+            root=self.root,
+            gazetteer=places,
+            figure_label=self.config.figure_label,
+            audiences=(*BUILTIN_AUDIENCES, *self.config.audiences),
+            editions=editions,
+            max_figures=self.config.max_figures,
+            max_references=self.config.max_references,
+            reports_dir=self.reports_dir,
+        )
+
+    def edition(self, name: str) -> Edition:
+        """The edition called ``name``; KeyError when the project has none of that name."""
+        return self.config.all_editions()[name]
+
+    def slug_of(self, path: Path) -> str:
+        """Where a report's pages go, below reports/: its path under reports_dir without the
+        extension ('isw/2016-12-08'), so reports in two folders never collide."""
+        return report_slug(path, self.reports_dir)
 
     def report_paths(self) -> list[Path]:
         """Every report under the reports folder, in a stable order (hidden files skipped)."""

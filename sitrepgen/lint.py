@@ -8,6 +8,7 @@ Every code is listed, with its meaning, in ``diagnostics.CODES`` and docs/diagno
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -21,7 +22,8 @@ from pydantic import BaseModel
 from . import markup, names, svg
 from .diagnostics import Severity
 from .load import Document, Loc
-from .model import Report
+from .markup import DEFAULT_FIGURE_LABEL, reference_text
+from .model import Figure, FigureBlock, Paragraph, Report, audience_of, text_of
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 PLACEHOLDER = "TODO"
@@ -49,8 +51,12 @@ MAX_REFERENCES = 1000
 class LintContext:
     root: Path
     gazetteer: tuple[Place, ...] = field(default_factory=tuple)
+    figure_label: str = DEFAULT_FIGURE_LABEL
+    audiences: tuple[str, ...] = ("public", "internal")  #: every audience an item may name
+    editions: tuple[tuple[str, frozenset[str]], ...] = (("public", frozenset({"public"})), ("internal", frozenset({"public", "internal"})))
     max_figures: int = MAX_FIGURES
     max_references: int = MAX_REFERENCES
+    reports_dir: Path | None = None  #: where slugs start (None: a report's slug is its file name)
 
 
 Rule = Callable[[Document, Report, LintContext], None]
@@ -59,17 +65,70 @@ Rule = Callable[[Document, Report, LintContext], None]
 # --------------------------------------------------------------------------- walking a report
 
 
+def _paragraph(loc: Loc, item: str | Paragraph) -> tuple[Loc, str]:
+    """A paragraph's text and where it is: the string itself, or the mapping's 'text:'."""
+    return ((*loc, "text"), item.text) if isinstance(item, Paragraph) else (loc, item)
+
+
+def _summary_locs(report: Report) -> Iterator[tuple[Loc, str]]:
+    if isinstance(report.summary, str):
+        yield ("summary",), report.summary
+    elif report.summary:
+        for index, item in enumerate(report.summary):
+            yield _paragraph(("summary", index), item)
+
+
+def _blocks(loc: Loc, blocks: list[Any]) -> Iterator[tuple[Loc, Any]]:
+    """(loc, paragraph text or Figure) of each block of a flow."""
+    for index, block in enumerate(blocks):
+        if isinstance(block, FigureBlock):
+            yield (*loc, index, "figure"), block.figure
+        else:
+            yield _paragraph((*loc, index), block)
+
+
+def flow(report: Report) -> Iterator[tuple[Loc, Any]]:
+    """Every paragraph (text) and figure of the body with its location, in the file's order."""
+    yield from _blocks(("blocks",), report.blocks)
+    for s, section in enumerate(report.sections):
+        yield from _blocks(("sections", s, "blocks"), section.blocks)
+    for r, region in enumerate(report.regions):
+        for p, item in enumerate(region.paragraphs):
+            yield _paragraph(("regions", r, "paragraphs", p), item)
+        for f, figure in enumerate(region.figures):
+            yield ("regions", r, "figures", f), figure
+
+
 def text_fields(report: Report) -> Iterator[tuple[Loc, str]]:
     """Every Markdown field with its location, in reading order."""
-    if report.summary:
-        yield ("summary",), report.summary
+    yield from _summary_locs(report)
+    for loc, item in flow(report):
+        if isinstance(item, Figure):
+            yield (*loc, "caption"), item.caption
+        else:
+            yield loc, item
+    for c, item in enumerate(report.conclusions):
+        yield _paragraph(("conclusions", c), item)
+
+
+def plain_fields(report: Report) -> Iterator[tuple[Loc, str]]:
+    """The plain-text fields a reader sees (title, names, headings, labels, alt text)."""
+    yield ("title",), report.title
     for r, region in enumerate(report.regions):
-        for p, text in enumerate(region.paragraphs):
-            yield ("regions", r, "paragraphs", p), text
-        for f, figure in enumerate(region.figures):
-            yield ("regions", r, "figures", f, "caption"), figure.caption
-    for c, text in enumerate(report.conclusions):
-        yield ("conclusions", c), text
+        yield ("regions", r, "name"), region.name
+        if region.heading:
+            yield ("regions", r, "heading"), region.heading
+    for s, section in enumerate(report.sections):
+        if section.heading:
+            yield ("sections", s, "heading"), section.heading
+        if isinstance(section.region, str):
+            yield ("sections", s, "region"), section.region
+        for n, name in enumerate(section.region if isinstance(section.region, list) else []):
+            yield ("sections", s, "region", n), name
+    for k, item in enumerate(report.key_figures):
+        yield ("key_figures", k, "label"), item.label
+    for loc, figure in figure_locations(report):
+        yield (*loc, "alt"), figure.alt
 
 
 def all_strings(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
@@ -84,10 +143,11 @@ def all_strings(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, str]]:
         yield loc, value
 
 
-def figure_locations(report: Report) -> Iterator[tuple[Loc, Any]]:
-    for r, region in enumerate(report.regions):
-        for f, figure in enumerate(region.figures):
-            yield ("regions", r, "figures", f), figure
+def figure_locations(report: Report) -> Iterator[tuple[Loc, Figure]]:
+    """Every figure with the location of its mapping, in the file's order."""
+    for loc, item in flow(report):
+        if isinstance(item, Figure):
+            yield loc, item
 
 
 # --------------------------------------------------------------------------- figures
@@ -131,19 +191,121 @@ def check_limits(doc: Document, report: Report, ctx: LintContext) -> None:
 
 
 def check_references(doc: Document, report: Report, ctx: LintContext) -> None:
-    known = {figure.id for figure in report.figures()}
+    figures = {figure.id: figure for figure in report.figures()}
+    numbered = sorted(figure_id for figure_id, figure in figures.items() if figure.numbered)
     cited: set[str] = set()
     for loc, text in text_fields(report):
         for match in markup.figure_ref_matches(text):
             ref = match.group(1)
             cited.add(ref)
-            if ref not in known:
-                line, col = doc.position_in(loc, text, match.start())
-                hint = f"; figures are: {', '.join(sorted(known))}" if known else "; this report has no figures"
-                doc.add(line, col, "unknown-figure", f"reference to a figure that does not exist: {{fig:{ref}}}{hint}")
+            if ref in figures and figures[ref].numbered:
+                continue
+            needle = match.group(0)
+            line, col = doc.position_in(loc, text, match.start())
+            if ref in figures:
+                doc.add(line, col, "unnumbered-reference", f"{needle} refers to a figure with 'numbered: false', which has no number to print; remove the reference or number the figure")
+                continue
+            hint = f"; figures are: {', '.join(numbered)}" if numbered else "; this report has no numbered figures"
+            doc.add(line, col, "unknown-figure", f"reference to a figure that does not exist: {needle}{hint}")
+        for bad in markup.malformed_refs(text):
+            line, col = doc.position_in(loc, text, bad.start)
+            doc.add(line, col, "malformed-reference", f"'{bad.text}' is not a figure reference: {bad.why}")
+    for r, region in enumerate(report.regions):  # only the older form places figures by their first reference
+        for f, figure in enumerate(region.figures):
+            if figure.id not in cited:
+                doc.add_at(("regions", r, "figures", f, "id"), "unreferenced-figure", f"no text refers to figure '{figure.id}'; cite it with {{fig:{figure.id}}} where it belongs (it is placed at the end of its region), or move the region to sections and list the figure where it goes", W)
+
+
+def check_caption_labels(doc: Document, report: Report, ctx: LintContext) -> None:
+    """A caption that starts with its own label ("Figure 1 - ...") would print it twice."""
+    prefix = _label_prefix(ctx.figure_label)
     for loc, figure in figure_locations(report):
-        if figure.id not in cited:
-            doc.add_at((*loc, "id"), "unreferenced-figure", f"no text refers to figure '{figure.id}'; cite it with {{fig:{figure.id}}} where it belongs (it is placed at the end of its region)", W)
+        match = prefix.match(figure.caption)
+        if match:
+            doc.add_at((*loc, "caption"), "caption-label", f"the caption starts with a figure label ('{match.group(0).strip()}'); sitrepgen prints the label itself: remove it from the caption", W)
+
+
+@lru_cache(maxsize=16)
+def _label_prefix(label: str) -> re.Pattern[str]:
+    """'Figure {n} -' -> a pattern for 'Figure 1 -', 'Figure 12:', 'figure 3' at a caption's start."""
+    word = re.escape(reference_text(label)).replace(re.escape("{n}"), r"\d+")
+    return re.compile(r"\s*" + word + r"(?:\s*[-\u2013\u2014:.])?(?=\s|$)", re.IGNORECASE)
+
+
+# --------------------------------------------------------------------------- audiences
+
+
+def _models(value: Any, loc: Loc = ()) -> Iterator[tuple[Loc, BaseModel]]:
+    """Every model inside the report (sections, figures, paragraphs, key figures...) with its place."""
+    if isinstance(value, BaseModel):
+        yield loc, value
+        for name in type(value).model_fields:
+            yield from _models(getattr(value, name), (*loc, name))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _models(item, (*loc, index))
+
+
+def check_audiences(doc: Document, report: Report, ctx: LintContext) -> None:
+    """Every audience an item names is one the project has."""
+    for loc, model in _models(report):
+        audience = getattr(model, "audience", None)
+        if audience is not None and audience not in ctx.audiences:
+            close = difflib.get_close_matches(audience, ctx.audiences, n=1, cutoff=0.6)
+            hint = f"did you mean '{close[0]}'? " if close else ""
+            doc.add_at((*loc, "audience"), "unknown-audience", f"unknown audience '{audience}'; {hint}the audiences are: {', '.join(ctx.audiences)} (sitrepgen.yaml declares more under 'audiences:')")
+
+
+Chain = tuple[str, ...]
+
+
+def _audience_flow(report: Report) -> Iterator[tuple[Loc, str | Figure, Chain]]:
+    """Each paragraph's text and each figure, with where it is and the audiences it stands under."""
+
+    def blocks(loc: Loc, items: list[Any], outer: Chain) -> Iterator[tuple[Loc, str | Figure, Chain]]:
+        for index, block in enumerate(items):
+            if isinstance(block, FigureBlock):
+                yield (*loc, index, "figure"), block.figure, (*outer, block.figure.audience)
+            else:
+                where, text = _paragraph((*loc, index), block)
+                yield where, text, (*outer, audience_of(block))
+
+    if isinstance(report.summary, str):
+        yield ("summary",), report.summary, ()
+    elif report.summary:
+        yield from blocks(("summary",), list(report.summary), ())
+    yield from blocks(("blocks",), report.blocks, ())
+    for s, section in enumerate(report.sections):
+        yield from blocks(("sections", s, "blocks"), section.blocks, (section.audience,))
+    for r, region in enumerate(report.regions):
+        yield from blocks(("regions", r, "paragraphs"), list(region.paragraphs), (region.audience,))
+        for f, figure in enumerate(region.figures):
+            yield ("regions", r, "figures", f), figure, (region.audience, figure.audience)
+    yield from blocks(("conclusions",), list(report.conclusions), ())
+
+
+def check_audience_references(doc: Document, report: Report, ctx: LintContext) -> None:
+    """A reference must lead to a figure in every edition that shows the text citing it."""
+
+    def editions(chain: Chain) -> set[str]:
+        return {name for name, allowed in ctx.editions if all(audience in allowed for audience in chain)}
+
+    flow = list(_audience_flow(report))
+    figures = {item.id: (item, editions(chain)) for _, item, chain in flow if isinstance(item, Figure)}
+    texts = [(loc, item, chain) for loc, item, chain in flow if isinstance(item, str)]
+    texts += [((*loc, "caption"), item.caption, chain) for loc, item, chain in flow if isinstance(item, Figure)]
+    for loc, text, chain in texts:
+        shown_in = editions(chain)
+        for match in markup.figure_ref_matches(text):
+            ref = match.group(1)
+            if ref not in figures:
+                continue  # check_references says so
+            figure, figure_in = figures[ref]
+            missing = sorted(shown_in - figure_in)
+            if missing:
+                line, col = doc.position_in(loc, text, match.start())
+                which = ", ".join(f"'{name}'" for name in missing)
+                doc.add(line, col, "audience-reference", f"{{fig:{ref}}} is in text that the {which} edition{'s' if len(missing) > 1 else ''} show{'' if len(missing) > 1 else 's'}, but figure '{ref}' is left out of {'them' if len(missing) > 1 else 'it'} (audience '{figure.audience}'): give this text the figure's audience, or the figure this text's")
 
 
 class FigureProblem(ValueError):
@@ -202,9 +364,28 @@ def check_alt_text(doc: Document, report: Report, ctx: LintContext) -> None:
 
 
 def check_regions(doc: Document, report: Report, ctx: LintContext) -> None:
+    """Empty regions and sections; a region or section given twice, at the second one."""
+    seen: dict[str, Loc] = {}
     for r, region in enumerate(report.regions):
-        if not any(p.strip() for p in region.paragraphs):
+        if not any(text_of(p).strip() for p in region.paragraphs):
             doc.add_at(("regions", r, "paragraphs"), "empty-region", f"region '{region.name}' has no text; write at least one paragraph or remove the region", W)
+        _once(doc, seen, region.name.casefold(), ("regions", r, "name"), f"region '{region.name}' is given twice", "put all of its text in one region")
+    for s, section in enumerate(report.sections):
+        if not any(isinstance(b, FigureBlock) or text_of(b).strip() for b in section.blocks):
+            doc.add_at(("sections", s, "blocks"), "empty-region", "this section has no text; write at least one paragraph or remove the section", W)
+        if section.heading is not None:
+            _once(doc, seen, "heading:" + section.heading.casefold(), ("sections", s, "heading"), f"the section '{section.heading}' is given twice", "put all of its text in one section")
+        else:
+            names = ", ".join(section.region_names)
+            _once(doc, seen, "region:" + names.casefold(), ("sections", s, "region"), f"a section for '{names}' without a heading is given twice", "put all of its text in one section, or give each a heading")
+
+
+def _once(doc: Document, seen: dict[str, Loc], key: str, loc: Loc, what: str, fix: str) -> None:
+    if key in seen:
+        line, _ = doc.position(seen[key])
+        doc.add_at(loc, "duplicate-section", f"{what} (first on line {line + 1}); {fix}")
+    else:
+        seen[key] = loc
 
 
 def check_dates(doc: Document, report: Report, ctx: LintContext) -> None:
@@ -242,7 +423,8 @@ def check_number_format(doc: Document, report: Report, ctx: LintContext) -> None
 
 
 def check_place_names(doc: Document, report: Report, ctx: LintContext) -> None:
-    for loc, text in text_fields(report):
+    """Variant spellings in the text and in every name, heading, label and alt text."""
+    for loc, text in (*text_fields(report), *plain_fields(report)):
         flat = _straight(text)
         for place in ctx.gazetteer:
             for variant in place.variants:
@@ -322,7 +504,9 @@ def check_links(doc: Document, report: Report, ctx: LintContext) -> None:
                 line, col = doc.position_in(loc, text, link.start)
                 doc.add(line, col, "unsafe-link", f"link to '{shown}' is not allowed (only http, https, mailto and relative links) and is shown as plain text", W)
             elif (fragment := markup.fragment(link.url)) is not None:
-                anchors = names.page_anchors(report, doc.path.stem) if anchors is None else anchors
+                if anchors is None:
+                    slug = names.report_slug(doc.path, ctx.reports_dir) if ctx.reports_dir else doc.path.stem
+                    anchors = names.page_anchors(report, slug)
                 if fragment not in anchors:
                     line, col = doc.position_in(loc, text, link.start)
                     doc.add(line, col, "unknown-anchor", _unknown_anchor(link.url, report))
@@ -330,22 +514,32 @@ def check_links(doc: Document, report: Report, ctx: LintContext) -> None:
 
 def _unknown_anchor(url: str, report: Report) -> str:
     shown = url if len(url) <= 60 else url[:57] + "..."
-    regions = list(dict.fromkeys(f"#{names.slugify(region.name)}" for region in report.regions))
-    examples = ", ".join(regions[:3]) + (", ..." if len(regions) > 3 else "")
-    return (
-        f"link to '{shown}' leads nowhere: the report has no such anchor; "
-        f"link to a region ({examples}), or cite a figure with {{fig:ID}}"
-    )
+    sections = [f"#{anchor}" for _heading, _regions, anchor in names.section_heads(report)]
+    examples = ", ".join(sections[:3]) + (", ..." if len(sections) > 3 else "")
+    where = f"link to a section ({examples}), or cite" if sections else "cite"
+    return f"link to '{shown}' leads nowhere: the report has no such anchor; {where} a figure with {{fig:ID}}"
+
+
+def _region_names(report: Report) -> Iterator[tuple[Loc, str]]:
+    """Every region name with its location: a region's, or a section's ``region:`` (one or a list)."""
+    for r, region in enumerate(report.regions):
+        yield ("regions", r, "name"), region.name
+    for s, section in enumerate(report.sections):
+        if isinstance(section.region, str):
+            yield ("sections", s, "region"), section.region
+        elif isinstance(section.region, list):
+            for n, name in enumerate(section.region):
+                yield ("sections", s, "region", n), name
 
 
 def check_region_names(doc: Document, report: Report, ctx: LintContext) -> None:
     """A region's page is regions/SLUG.html: a slug the site's own pages use would replace one."""
-    for r, region in enumerate(report.regions):
-        slug = names.slugify(region.name)
+    for loc, name in _region_names(report):
+        slug = names.slugify(name)
         if slug in names.RESERVED_REGION_SLUGS:
             doc.add_at(
-                ("regions", r, "name"), "region-name",
-                f"a region named '{region.name}' would have the page regions/{slug}.html, which is the site's list "
+                loc, "region-name",
+                f"a region named '{name}' would have the page regions/{slug}.html, which is the site's list "
                 "of regions; name it differently",
             )
 
@@ -353,6 +547,9 @@ def check_region_names(doc: Document, report: Report, ctx: LintContext) -> None:
 RULES: tuple[Rule, ...] = (
     check_figure_ids,
     check_references,
+    check_audiences,
+    check_audience_references,
+    check_caption_labels,
     check_figure_files,
     check_alt_text,
     check_regions,

@@ -695,6 +695,8 @@ def validate_model(doc: Document, model: type[ModelT]) -> ModelT | None:
         seen: set[tuple[Loc, str, str]] = set()
         for error in errors:
             loc = _data_loc(doc.data, tuple(error["loc"]))
+            if error["type"] == "missing_body":  # at an empty 'sections: []' if there is one
+                loc = next(((key,) for key in ("sections", "regions") if isinstance(doc.data, dict) and key in doc.data), loc)
             if error["type"] == "missing" and (loc, error["loc"][-1]) in misspelt:
                 continue
             code, message = _explain(error, loc, model)
@@ -723,6 +725,14 @@ def _data_loc(data: Any, loc: Loc) -> Loc:
     return tuple(kept)
 
 
+#: Keys writers reach for that mean something else here: (model, key) -> the hint.
+_CONFUSIONS = {
+    ("Report", "figures"): "; a figure at report level is a block: put it under 'blocks:' as '- figure: {id: ..., image: ..., caption: ..., alt: ...}'",
+    ("Report", "paragraphs"): "; text at report level goes under 'blocks:' (or 'summary:'), and a region's text under 'sections:'",
+    ("Section", "figures"): "; in a section, a figure is one of its blocks: '- figure: {id: ..., image: ..., caption: ..., alt: ...}' in 'blocks:', where it is to print",
+    ("Section", "paragraphs"): "; in a section, paragraphs are its 'blocks:'",
+}
+
 _TYPE_WORDS = {
     "string_type": "text",
     "int_type": "a whole number",
@@ -745,9 +755,25 @@ def _explain(error: Any, loc: Loc, model: type[BaseModel]) -> tuple[str, str]:
         close = _suggest(key, model, loc[:-1])
         allowed = _allowed_keys(model, loc[:-1])
         hint = f"; did you mean '{close[0]}'?" if close else (f"; allowed keys: {', '.join(allowed)}" if allowed else "")
+        place = _model_at(model, loc[:-1])
+        hint = _CONFUSIONS.get((getattr(place, "__name__", ""), key), hint)
         return "unknown-key", f"unknown key '{key}'{hint}"
     if kind == "missing":
         return "missing-key", f"missing required key '{error['loc'][-1]}'"
+    if kind == "missing_body":
+        if loc:
+            return "invalid-value", f"{where} is empty; {error['msg']}"
+        return "missing-key", str(error["msg"])
+    if kind == "text_kind":
+        return "wrong-type", f"{where} must be text, not {describe(error['input'])}"
+    if kind == "block_kind":
+        found = error["input"]
+        if isinstance(found, dict):
+            keys = ", ".join(f"'{key}'" for key in found)
+            close = difflib.get_close_matches(next(iter(found), ""), ["figure", "text"], n=1, cutoff=0.6) if found else []
+            hint = f"; did you mean '{close[0]}'?" if close else ""
+            return "wrong-type", f"{where} must be a paragraph (text, or 'text:' with an 'audience:') or a figure ('figure:' with id, image, caption, alt), not a mapping with {keys}{hint}"
+        return "wrong-type", f"{where} must be a paragraph (text, or 'text:' with an 'audience:') or a figure ('figure:' with id, image, caption, alt), not {describe(found)}"
     if kind in _TYPE_WORDS:
         expected = _TYPE_WORDS[kind]
         if kind in ("int_type", "float_type"):
@@ -784,19 +810,23 @@ def _suggest(key: str, model: type[BaseModel], loc: Loc) -> list[str]:
 
 def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
     """The keys allowed at ``loc``, found by following the model's field annotations."""
+    current = _model_at(model, loc)
+    return list(current.model_fields) if current is not None else []
+
+
+def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
+    """The model class of the mapping at ``loc`` (list indexes skipped), if there is one."""
     current: Any = model
     for part in loc:
         if isinstance(part, int):
             continue
         if not (isinstance(current, type) and issubclass(current, BaseModel)):
-            return []
+            return None
         info = current.model_fields.get(part)
         if info is None:
-            return []
+            return None
         current = _model_in(info.annotation)
-    if isinstance(current, type) and issubclass(current, BaseModel):
-        return list(current.model_fields)
-    return []
+    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
 
 
 def _model_in(annotation: Any) -> Any:

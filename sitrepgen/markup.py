@@ -13,6 +13,7 @@ import bisect
 import re
 from array import array
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, NamedTuple
 from urllib.parse import unquote
@@ -28,6 +29,21 @@ from markdown_it.utils import EnvType, OptionsDict
 from .model import FIGURE_REF_RE
 
 ALLOWED_SCHEMES = frozenset({"http", "https", "mailto"})
+
+DEFAULT_FIGURE_LABEL = "Figure {n}"
+_LABEL_TAIL = re.compile(r"[\s\-\u2013\u2014:.]+$")
+
+
+def figure_label(pattern: str, number: int) -> str:
+    """The label before a caption: the project's ``figure_label`` with its number ("Figure 1 -")."""
+    return pattern.replace("{n}", str(number))
+
+
+def reference_text(label: str) -> str:
+    """What a cross-reference prints: the label without its trailing separator ("Figure 1")."""
+    return _LABEL_TAIL.sub("", label) or label
+
+
 _SCHEME_RE = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.\-]*):")
 
 
@@ -57,11 +73,11 @@ def _render_figref(
     self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
     figure_id = tokens[idx].meta["id"]
-    number = env.get("figure_numbers", {}).get(figure_id)
-    if number is None:  # validation reports unknown references; never invent a number
+    label = env.get("figure_labels", {}).get(figure_id)
+    if label is None:  # validation reports unknown references; never invent a number
         return f"{{fig:{figure_id}}}"
     href = env.get("figure_links", {}).get(figure_id, f"#fig-{figure_id}")
-    return f'<a class="figref" href="{escapeHtml(href)}">Figure {number}</a>'
+    return f'<a class="figref" href="{escapeHtml(href)}">{escapeHtml(label)}</a>'
 
 
 @lru_cache(maxsize=1)
@@ -98,11 +114,11 @@ def _render_link_open(
 
 
 def _render(
-    text: str, inline: bool, figure_numbers: Mapping[str, int], figure_links: Mapping[str, str] | None, link_base: str, link_page: str
+    text: str, inline: bool, figure_labels: Mapping[str, str], figure_links: Mapping[str, str] | None, link_base: str, link_page: str
 ) -> str:
     """Render the shared tokens of ``text`` for one page (see render_block for the arguments)."""
     env: EnvType = {
-        "figure_numbers": dict(figure_numbers),
+        "figure_labels": dict(figure_labels),
         "figure_links": dict(figure_links or {}),
         "link_base": link_base,
         "link_page": link_page,
@@ -113,7 +129,7 @@ def _render(
 
 def render_block(
     text: str,
-    figure_numbers: Mapping[str, int],
+    figure_labels: Mapping[str, str],
     figure_links: Mapping[str, str] | None = None,
     *,
     link_base: str = "",
@@ -121,19 +137,19 @@ def render_block(
 ) -> str:
     """Block Markdown (a paragraph field) to HTML; ``figure_links`` are the references' targets,
     ``link_base`` prefixes relative links and ``link_page`` precedes a bare ``#fragment``."""
-    return _render(text, False, figure_numbers, figure_links, link_base, link_page)
+    return _render(text, False, figure_labels, figure_links, link_base, link_page)
 
 
 def render_inline(
     text: str,
-    figure_numbers: Mapping[str, int],
+    figure_labels: Mapping[str, str],
     figure_links: Mapping[str, str] | None = None,
     *,
     link_base: str = "",
     link_page: str = "",
 ) -> str:
     """Inline Markdown (a caption) to HTML, without a wrapping paragraph."""
-    return _render(text, True, figure_numbers, figure_links, link_base, link_page)
+    return _render(text, True, figure_labels, figure_links, link_base, link_page)
 
 
 @lru_cache(maxsize=4096)
@@ -394,6 +410,45 @@ def figure_ref_matches(text: str) -> Iterator[re.Match[str]]:
     return _figure_ref_matches(text, _plain_mask(text))
 
 
+#: Something a writer meant as a figure reference: '{', optional spaces, 'fig' or 'figure' in any
+#: case, optional spaces, ':'; then up to the closing '}' on the same line (if there is one).
+_REF_LIKE_RE = re.compile(r"\{[ \t]*fig(?:ure)?[ \t]*:([^{}\n]{0,80})(\}?)", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A reference written in a form that is not ``{fig:ID}``, and what is wrong with it."""
+
+    start: int
+    text: str
+    why: str
+
+
+def malformed_refs(text: str) -> list[Malformed]:
+    """References that are almost ``{fig:ID}`` ('{fig: x}', '{fig:X}', '{figure:x}', '{fig:x' with
+    no '}'), which would otherwise print as written; outside code spans and escapes."""
+    if "{" not in text:
+        return []
+    plain = _plain_mask(text)
+    found = []
+    for match in _REF_LIKE_RE.finditer(text):
+        if not plain[match.start()] or FIGURE_REF_RE.fullmatch(match.group(0)):
+            continue
+        inner = match.group(1).strip()
+        closed = bool(match.group(2))
+        if not closed:  # the id is the first word; what follows is the sentence
+            inner = (inner.split() or [""])[0].rstrip(".,;)")
+        wanted = re.sub(r"[^a-z0-9-]+", "-", inner.lower()).strip("-") or "ID"
+        lead = len(match.group(1)) - len(match.group(1).lstrip())
+        shown = match.group(0) if closed else text[match.start() : match.start(1) + lead + len(inner)]
+        if closed:
+            why = f"write {{fig:{wanted}}}: the word 'fig', a colon, and the figure's lower-case id, with no spaces"
+        else:
+            why = f"it is not closed with '}}'; write {{fig:{wanted}}}"
+        found.append(Malformed(match.start(), shown, why))
+    return found
+
+
 def _figure_ref_matches(text: str, plain: bytearray) -> Iterator[re.Match[str]]:
     for match in FIGURE_REF_RE.finditer(text):
         if all(plain[match.start() : match.end()]):
@@ -403,7 +458,7 @@ def _figure_ref_matches(text: str, plain: bytearray) -> Iterator[re.Match[str]]:
 _MARKUP_CHARS_RE = re.compile(r"[<\[!`\\{]")
 
 
-def markdown_source(text: str, figure_numbers: Mapping[str, int]) -> str:
+def markdown_source(text: str, figure_labels: Mapping[str, str]) -> str:
     """Report Markdown made ready for the .md output, inert in any Markdown viewer.
 
     References become plain "Figure N" (pleasant as plain text). Then what the HTML output shows
@@ -431,22 +486,22 @@ def markdown_source(text: str, figure_numbers: Mapping[str, int]) -> str:
         for index in refused:  # an escaped bracket no longer pairs: look again
             plain[index] = 0
     references = {match.start(): match for match in _figure_ref_matches(text, plain)}
-    result = _rewrite(text, figure_numbers, references, lambda i, char: "\\" + char if i in escape else char)
+    result = _rewrite(text, figure_labels, references, lambda i, char: "\\" + char if i in escape else char)
     if "<" not in text and "[" not in text:
         return result  # without '<' there is no HTML or autolink, without '[' no link or image
     if markdown_is_inert(result) and markdown_is_inert("x " + result):  # alone, and as a caption
         return result
-    return _character_references(text, figure_numbers, references)
+    return _character_references(text, figure_labels, references)
 
 
-def _character_references(text: str, figure_numbers: Mapping[str, int], references: Mapping[int, re.Match[str]]) -> str:
+def _character_references(text: str, figure_labels: Mapping[str, str], references: Mapping[int, re.Match[str]]) -> str:
     """The fallback: no ``<`` and no ``[`` left at all, so no HTML, link or image can form."""
-    return _rewrite(text, figure_numbers, references, lambda i, char: {"<": "&lt;", "[": "&#91;"}.get(char, char))
+    return _rewrite(text, figure_labels, references, lambda i, char: {"<": "&lt;", "[": "&#91;"}.get(char, char))
 
 
 def _rewrite(
     text: str,
-    figure_numbers: Mapping[str, int],
+    figure_labels: Mapping[str, str],
     references: Mapping[int, re.Match[str]],
     character: Callable[[int, str], str],
 ) -> str:
@@ -455,8 +510,8 @@ def _rewrite(
     i = 0
     while i < len(text):
         match = references.get(i)
-        if match is not None and match.group(1) in figure_numbers:
-            out.append(f"Figure {figure_numbers[match.group(1)]}")
+        if match is not None and match.group(1) in figure_labels:
+            out.append(figure_labels[match.group(1)])
             i = match.end()
             continue
         out.append(character(i, text[i]))

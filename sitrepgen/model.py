@@ -8,9 +8,20 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 #: A figure id, as used in cross-references such as ``{fig:aleppo-control}``.
 FIGURE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
@@ -65,8 +76,62 @@ class Period(Strict):
         return self
 
 
+#: An audience name: who may read an item ('public', 'internal', or one sitrepgen.yaml declares).
+AUDIENCE_PATTERN = r"^[a-z][a-z0-9-]{0,31}$"
+Audience = Annotated[str, StringConstraints(pattern=AUDIENCE_PATTERN)]
+PUBLIC = "public"
+
+
+def _audience_field(what: str) -> Any:
+    return Field(
+        default=PUBLIC,
+        description=(
+            f"Who may read {what}: 'public' (the default) or 'internal', or an audience sitrepgen.yaml "
+            "declares. Editions (sitrepgen.yaml) include some audiences; an item outside an "
+            "edition's audiences is left out of all of its outputs."
+        ),
+        examples=["internal"],
+    )
+
+
+class Paragraph(Strict):
+    """A paragraph written as a mapping, to give it an audience; a public paragraph stays a plain string."""
+
+    text: Markdown = Field(description="The paragraph (Markdown).", examples=["Our sources in al-Tal report ..."])
+    audience: Audience = _audience_field("this paragraph")
+
+
+def _text_kind(value: object) -> str | None:
+    if isinstance(value, str):
+        return "paragraph"
+    if isinstance(value, Paragraph) or (isinstance(value, dict) and "text" in value):
+        return "text"
+    return None
+
+
+#: A paragraph: Markdown text, or a mapping with its text and audience.
+Text = Annotated[
+    Annotated[Markdown, Tag("paragraph")] | Annotated[Paragraph, Tag("text")],
+    Discriminator(_text_kind, custom_error_type="text_kind", custom_error_message="a paragraph is text (or 'text:' with an 'audience:')"),
+]
+
+
+def text_of(item: str | Paragraph) -> str:
+    """A paragraph's Markdown, whichever way it was written."""
+    return item.text if isinstance(item, Paragraph) else item
+
+
+def audience_of(item: object) -> str:
+    """The audience an item declares (public when it says nothing)."""
+    return str(getattr(item, "audience", PUBLIC))
+
+
 class Figure(Strict):
-    """An image with a numbered caption, placed after the paragraph that first refers to it."""
+    """An image with a caption (numbered unless told otherwise).
+
+    In a section's ``blocks`` it is placed where it is listed; in the older ``regions`` form,
+    after the paragraph that first refers to it (or at the end of its region).
+    """
 
     id: Annotated[str, StringConstraints(pattern=FIGURE_ID_PATTERN, max_length=64)] = Field(
         description="Lower-case id used in cross-references: {fig:ID}.",
@@ -87,10 +152,92 @@ class Figure(Strict):
     source: str | None = Field(
         default=None, description="Credit or source of the image.", examples=["OCHA"]
     )
+    audience: Audience = _audience_field("this figure (its image, caption and alt text)")
+    numbered: bool = Field(
+        default=True,
+        description=(
+            "Whether the figure gets a number and a label ('Figure 1'); an unnumbered figure shows "
+            "its caption alone and cannot be cited with {fig:ID}."
+        ),
+        examples=[False],
+    )
+
+
+class FigureBlock(Strict):
+    """A figure placed in the flow of text, where it is listed."""
+
+    figure: Figure = Field(
+        description="The figure: id, image, caption, alt (and optionally source, numbered).",
+        examples=[{"id": "syria-control", "image": "figures/syria.svg", "caption": "Areas of control.", "alt": "Map of Syria."}],
+    )
+
+
+def _block_kind(value: object) -> str | None:
+    """Which kind of block a list item is: text is a paragraph, ``text:`` a paragraph with an
+    audience, ``figure:`` a figure."""
+    if isinstance(value, str):
+        return "paragraph"
+    if isinstance(value, (dict, Paragraph, FigureBlock)):
+        if isinstance(value, FigureBlock) or (isinstance(value, dict) and "figure" in value):
+            return "figure"
+        if isinstance(value, Paragraph) or "text" in value:
+            return "text"
+    return None
+
+
+#: One item of a flow of blocks: a paragraph (Markdown text, or ``text:`` with an ``audience:``)
+#: or a figure (``figure: {...}``).
+Block = Annotated[
+    Annotated[Markdown, Tag("paragraph")] | Annotated[Paragraph, Tag("text")] | Annotated[FigureBlock, Tag("figure")],
+    Discriminator(
+        _block_kind,
+        custom_error_type="block_kind",
+        custom_error_message="a block is a paragraph (text, or a mapping with 'text:') or a figure (a mapping with 'figure:')",
+    ),
+]
+
+
+class Section(Strict):
+    """A part of the report: its blocks in the order they print, under a heading, for a region, or both.
+
+    The ``region`` (one name or a list) is what builds each region's history page; the ``heading``
+    is what prints. A section without a heading runs on in the prose, as the classic weekly
+    layout does ("In Rural Damascus, ...").
+    """
+
+    heading: NonEmptyStr | None = Field(
+        default=None, description="Visible section heading.", examples=["Opposition developments"]
+    )
+    region: NonEmptyStr | list[NonEmptyStr] | None = Field(
+        default=None,
+        description="The region (or regions) this section is about; the same name across weeks builds the region's history.",
+        examples=["Idleb", ["Idleb", "Aleppo"]],
+    )
+    audience: Audience = _audience_field("this whole section")
+    blocks: list[Block] = Field(
+        description="Paragraphs (text) and figures ('figure:'), in the order they print.",
+        examples=[["In Idleb, airstrikes continued.", {"figure": {"id": "idleb-map", "image": "figures/idleb.svg", "caption": "Idleb.", "alt": "Map of Idleb."}}]],
+    )
+
+    @model_validator(mode="after")
+    def _heading_or_region(self) -> Section:
+        if self.heading is None and self.region is None:
+            raise ValueError("a section needs a heading, a region, or both")
+        return self
+
+    @property
+    def region_names(self) -> tuple[str, ...]:
+        if self.region is None:
+            return ()
+        return (self.region,) if isinstance(self.region, str) else tuple(self.region)
 
 
 class Region(Strict):
-    """One region's narrative: paragraphs in order, and the figures that belong to it."""
+    """One region's narrative: paragraphs in order, and the figures that belong to it.
+
+    The first form of a report's body, still accepted unchanged: each figure is placed after the
+    paragraph that first refers to it. ``sections`` place figures where they are listed.
+    """
 
     name: NonEmptyStr = Field(
         description="Region name; the same name across weeks builds the region's history.",
@@ -104,7 +251,8 @@ class Region(Strict):
         ),
         examples=["Opposition developments"],
     )
-    paragraphs: list[Markdown] = Field(
+    audience: Audience = _audience_field("this whole region")
+    paragraphs: list[Text] = Field(
         description="The narrative, one Markdown block per item.",
         examples=[["In Rural Damascus, another opposition surrender deal was enacted."]],
     )
@@ -137,6 +285,7 @@ class KeyFigure(Strict):
     source: str | None = Field(
         default=None, description="Who gave or estimated the value.", examples=["UNHCR"]
     )
+    audience: Audience = _audience_field("this key figure")
 
 
 class Report(Strict):
@@ -169,9 +318,14 @@ class Report(Strict):
     language: Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = (
         Field(default="en", description="BCP 47 language tag of the text.", examples=["en", "ar"])
     )
-    summary: Markdown | None = Field(
+    excerpt: bool = Field(
+        default=False,
+        description="Mark the report as an excerpt of a longer document (printed beside its title).",
+        examples=[True],
+    )
+    summary: Markdown | list[Text] | None = Field(
         default=None,
-        description="Optional one-paragraph summary shown before the regions.",
+        description="Optional summary shown first: one paragraph, or a list of paragraphs.",
         examples=["Pro-government forces took most of East Aleppo this week."],
     )
     key_figures: list[KeyFigure] = Field(
@@ -179,19 +333,57 @@ class Report(Strict):
         description="Headline numbers, shown in a strip under the title.",
         examples=[[{"label": "people displaced", "value": 90000, "qualifier": "at least"}]],
     )
-    regions: Annotated[list[Region], Field(min_length=1)] = Field(
-        description="The regions' narrative, in the order they are printed.",
+    blocks: list[Block] = Field(
+        default_factory=list,
+        description=(
+            "Paragraphs and figures at report level, printed after the summary and key figures and "
+            "before the first section (a country map, say)."
+        ),
+        examples=[[{"figure": {"id": "syria-control", "image": "figures/syria.svg", "caption": "Areas of control.", "alt": "Map of Syria."}}]],
+    )
+    sections: list[Section] = Field(
+        default_factory=list,
+        description="The report's sections, in the order they print; each has a heading, a region, or both.",
+        examples=[[{"region": "Aleppo", "blocks": ["The battle for Aleppo continued."]}]],
+    )
+    regions: list[Region] = Field(
+        default_factory=list,
+        description=(
+            "The first form of a report's body, still accepted: one entry per region, with its "
+            "paragraphs and figures (placed after the paragraph that first refers to them). New reports use sections."
+        ),
         examples=[[{"name": "Aleppo", "paragraphs": ["The battle for Aleppo continued."]}]],
     )
-    conclusions: list[Markdown] = Field(
+    conclusions: list[Text] = Field(
         default_factory=list,
         description="Paragraphs printed under 'Conclusions:'.",
         examples=[["Noncombatants must be allowed free and safe passage."]],
     )
 
+    @field_validator("regions")
+    @classmethod
+    def _one_form(cls, value: list[Region], info: ValidationInfo) -> list[Region]:
+        if value and info.data.get("sections"):
+            raise ValueError("a report has either 'sections' or the older 'regions', not both; move the regions into sections")
+        return value
+
+    @model_validator(mode="after")
+    def _has_a_body(self) -> Report:
+        if not (self.sections or self.regions or self.blocks):
+            raise PydanticCustomError("missing_body", "the report's text is missing: add 'sections' (or the older 'regions')")
+        return self
+
+    @property
+    def summary_paragraphs(self) -> list[str | Paragraph]:
+        if self.summary is None:
+            return []
+        return [self.summary] if isinstance(self.summary, str) else list(self.summary)
+
     def figures(self) -> list[Figure]:
-        """Every figure of the report, in the order the regions define them."""
-        return [figure for region in self.regions for figure in region.figures]
+        """Every figure of the report, in the order the file defines them."""
+        found = [block.figure for block in self.blocks if isinstance(block, FigureBlock)]
+        found += [block.figure for section in self.sections for block in section.blocks if isinstance(block, FigureBlock)]
+        return found + [figure for region in self.regions for figure in region.figures]
 
 
 SCHEMA_DIALECT = "https://json-schema.org/draft/2020-12/schema"

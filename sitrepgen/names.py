@@ -84,27 +84,59 @@ def name_problem(path: Path, reports_dir: Path) -> str | None:
     return None
 
 
+def report_slug(path: Path, reports_dir: Path) -> str:
+    """Where a report's pages go, below reports/: its path under the reports folder without the
+    extension ('isw/2016-12-08'), so reports in two folders never collide; a file named on the
+    command line, outside that folder, by its own name."""
+    try:
+        inside = path.resolve().relative_to(reports_dir.resolve())
+    except ValueError:
+        return path.stem
+    return inside.with_suffix("").as_posix()
+
+
 def figure_anchor(slug: str, figure_id: str) -> str:
-    """The element id of a figure: unique on a page that shows several weeks (a region page)."""
-    return f"fig-{slug}-{figure_id}"
+    """The element id of a figure: unique on a page that shows several weeks (a region page);
+    a slug's folder ('isw/2016-12-08') becomes part of it ('fig-isw-2016-12-08-map')."""
+    return f"fig-{slug.replace('/', '-')}-{figure_id}"
+
+
+def section_heads(report: Report) -> list[tuple[str | None, tuple[str, ...], str]]:
+    """(heading, regions, element id) of each printed section.
+
+    The id is the region's name in the older form (as it has always been), else the heading,
+    else the regions' names; made unique within the report ('aleppo', 'aleppo-2').
+    """
+    heads = [(s.heading, s.region_names, slugify(s.heading or "-".join(s.region_names))) for s in report.sections]
+    heads += [(region.heading, (region.name,), slugify(region.name)) for region in report.regions]
+    unique: list[tuple[str | None, tuple[str, ...], str]] = []
+    taken: set[str] = set()
+    for heading, regions, base in heads:
+        anchor, n = base, 2
+        while anchor in taken:
+            anchor, n = f"{base}-{n}", n + 1
+        taken.add(anchor)
+        unique.append((heading, regions, anchor))
+    return unique
 
 
 def page_anchors(report: Report, slug: str) -> set[str]:
     """The ids a writer's ``[text](#id)`` link may point at: those of the report's body, which
-    the web page and the print page (the PDF) share (see templates/_report_body.html.j2).
+    the web page and the print page (the PDF) share (templates/_report_body.html.j2).
 
-    Regions (``#aleppo``, and ``#aleppo-heading`` when the region has a heading), figures
+    Sections (``#aleppo``, and ``#aleppo-heading`` when it has a heading), figures
     (``#fig-SLUG-ID``, though ``{fig:ID}`` is the way to cite one), the key figures and the
     conclusions. A link to any other id works nowhere: WeasyPrint refuses it in the PDF.
     """
+    key = slug.replace("/", "-")
     anchors: set[str] = set()
-    for region in report.regions:
-        anchors.add(slugify(region.name))
-        if region.heading:
-            anchors.add(f"{slugify(region.name)}-heading")
-        anchors.update(figure_anchor(slug, figure.id) for figure in region.figures)
+    for heading, _regions, anchor in section_heads(report):
+        anchors.add(anchor)
+        if heading:
+            anchors.add(f"{anchor}-heading")
+    anchors.update(figure_anchor(slug, figure.id) for figure in report.figures())
     if report.key_figures:
-        anchors.add(f"key-figures-{slug}")
+        anchors.add(f"key-figures-{key}")
     if report.conclusions:
         anchors.add("conclusions-heading")
     return anchors

@@ -22,6 +22,7 @@ from .config import Project
 from .lint import PLACEHOLDER
 from .load import make_yaml
 from .model import Report
+from .series import Series, group
 
 MARK = f"{PLACEHOLDER}: "
 WEEK = dt.timedelta(days=7)
@@ -62,11 +63,14 @@ def mark(text: str) -> str:
 
 
 def _mark_list(node: Any, key: str) -> None:
+    """Each paragraph of a list: a string, or a mapping's 'text:' (one with an audience)."""
     items = node.get(key) if isinstance(node, CommentedMap) else None
     if isinstance(items, CommentedSeq):
         for index, text in enumerate(items):
             if isinstance(text, str):
                 items[index] = mark(text)
+            else:
+                _mark_key(text, "text")
 
 
 def _mark_key(node: Any, key: str) -> None:
@@ -82,25 +86,57 @@ def advance(tree: CommentedMap, report: Report, start: dt.date, end: dt.date) ->
     if report.number is not None:
         tree["number"] = report.number + 1
     _mark_key(tree, "summary")
+    _mark_list(tree, "summary")
     _mark_list(tree, "conclusions")
     for item in tree.get("key_figures") or []:
         _mark_key(item, "label")
+    _mark_blocks(tree)
+    for section in tree.get("sections") or []:
+        _mark_blocks(section)
     for region in tree.get("regions") or []:
         _mark_list(region, "paragraphs")
         for figure in region.get("figures") or []:
             _mark_key(figure, "caption")
 
 
-def new_report(project: Project, *, start: dt.date | None = None, end: dt.date | None = None) -> Path:
-    """Write next week's report beside the latest valid one and return its path."""
+def _mark_blocks(node: Any) -> None:
+    """The paragraphs and figure captions of a flow of blocks."""
+    _mark_list(node, "blocks")
+    for block in node.get("blocks") or [] if isinstance(node, CommentedMap) else []:
+        if isinstance(block, CommentedMap):
+            _mark_key(block.get("figure"), "caption")
+
+
+def choose_series(all_series: list[Series], wanted: str | None) -> Series:
+    """The series ``wanted`` names (its folder, its name, or its key as in series/KEY.html); with
+    no name, the only series there is."""
+    if wanted is None:
+        if len(all_series) == 1:
+            return all_series[0]
+        raise NewReportError(f"this project has several series; say which one: {_listing(all_series)}")
+    clean = wanted.strip().strip("/").casefold()
+    found = [s for s in all_series if clean in {s.folder.casefold(), (s.name or "").casefold(), s.key.casefold()}]
+    if len(found) == 1:
+        return found[0]
+    if not found:
+        raise NewReportError(f"no series called '{wanted}'; the series are: {_listing(all_series)}")
+    raise NewReportError(f"'{wanted}' names several series; use one of: {_listing(found)}")
+
+
+def _listing(all_series: list[Series]) -> str:
+    return ", ".join(f"'{s.key}' ({s.title}{', ' + s.folder + '/' if s.folder else ''})" for s in all_series)
+
+
+def new_report(project: Project, *, series: str | None = None, start: dt.date | None = None, end: dt.date | None = None) -> Path:
+    """Write the next report of a series beside its latest valid one and return its path."""
     from .site import gather
 
     reports, _ = gather(project)
     if not reports:
         raise NewReportError(f"no valid report in {project.config.reports_dir}/ to start from; run 'sitrepgen validate'")
-    latest = max(reports, key=lambda item: (item.report.period.end, item.slug))
+    latest = choose_series(group(reports), series).latest
     new_start, new_end = next_period(latest.report, start, end)
-    target = latest.document.path.with_name(f"{new_end.isoformat()}.yaml")
+    target = latest.document.path.with_name(next_name(latest.document.path.name, latest.report.period.end, new_end))
     if target.exists():
         raise NewReportError(_exists(target))
 
@@ -114,6 +150,14 @@ def new_report(project: Project, *, start: dt.date | None = None, end: dt.date |
     yaml.dump(tree, buffer)
     write_new_file(target, buffer.getvalue())
     return target
+
+
+def next_name(name: str, old_end: dt.date, new_end: dt.date) -> str:
+    """The new file's name: the last week's name with its date moved ('2016-12-08-isw.yaml' ->
+    '2016-12-15-isw.yaml'), or the new end date alone."""
+    if name.startswith(old_end.isoformat()):
+        return new_end.isoformat() + name[len(old_end.isoformat()) :]
+    return f"{new_end.isoformat()}.yaml"
 
 
 def _exists(target: Path) -> str:

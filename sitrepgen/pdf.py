@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urldefrag
 
+from . import layout
 from .engine import load
 
 #: The base every relative URL of a print page resolves against. It is never contacted: the
@@ -108,11 +109,13 @@ class Source:
 
 
 def render_pdf(
-    html: str, *, page_url: str, files: Mapping[str, Path], source: Source | None = None
+    html: str, *, page_url: str, files: Mapping[str, Path], source: Source | None = None, name: str | None = None
 ) -> tuple[bytes, list[str]]:
     """Render one print page to PDF bytes, with the warnings WeasyPrint logged while doing it."""
     weasyprint = load()
     from weasyprint.urls import FatalURLFetchingError
+
+    report = name or (source.name if source is not None else None)  # for messages
 
     fetcher = make_fetcher(files)
     attachments = []
@@ -128,27 +131,29 @@ def render_pdf(
                 relationship="Source",
             )
         )
+    options: dict[str, Any] = {"pdf_variant": PDF_VARIANT, "pdf_tags": True, "uncompressed_pdf": False}
     with _collect_warnings() as warnings:
         try:
-            document = weasyprint.HTML(string=html, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher)
-            data = document.write_pdf(
-                pdf_variant=PDF_VARIANT, pdf_tags=True, attachments=attachments, uncompressed_pdf=False
-            )
+            document = weasyprint.HTML(string=html, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher).render(**options)
+            better = layout.rearranged(html, document)
+            if better is not None:  # a figure left a page short: let the text after it fill the page
+                document = weasyprint.HTML(string=better, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher).render(**options)
+            data = document.write_pdf(**options, attachments=attachments)
         except FatalURLFetchingError as exc:
-            raise _failure(str(exc.__cause__ or exc), source) from None
+            raise _failure(str(exc.__cause__ or exc), report) from None
     if fetcher.refused:  # refused inside an SVG, where WeasyPrint carries on without the image
-        raise _failure(fetcher.refused[0], source)
+        raise _failure(fetcher.refused[0], report)
     errors = [message.removeprefix(ERROR_MARK) for message in warnings if message.startswith(ERROR_MARK)]
     if errors:  # e.g. a figure file that is not a readable image
-        raise _failure(errors[0], source)
+        raise _failure(errors[0], report)
     assert data is not None
     return data, warnings
 
 
-def _failure(message: str, source: Source | None) -> PdfError:
+def _failure(message: str, report: str | None) -> PdfError:
     """The error, naming the report it came from: PDFs may render in another process, where the
     caller no longer knows which report a failure belongs to."""
-    return PdfError(f"{message} (the PDF of {source.name})" if source is not None else message)
+    return PdfError(f"{message} (the PDF of {report})" if report is not None else message)
 
 
 @dataclass(frozen=True)
@@ -159,8 +164,9 @@ class PdfJob:
     html: str
     page_url: str
     files: dict[str, Path]
-    source: Source
+    source: Source | None  #: None when the project does not embed sources
+    report: str = ""  #: the report's file name, for messages
 
 
 def render_job(job: PdfJob) -> tuple[bytes, list[str]]:
-    return render_pdf(job.html, page_url=job.page_url, files=job.files, source=job.source)
+    return render_pdf(job.html, page_url=job.page_url, files=job.files, source=job.source, name=job.report or None)

@@ -16,10 +16,13 @@ import jinja2
 from markupsafe import Markup
 
 from . import markup, names
+from .markup import DEFAULT_FIGURE_LABEL, figure_label, reference_text
 from .diagnostics import display_path
-from .model import Figure, KeyFigure, Report
+from .model import Figure, FigureBlock, KeyFigure, Paragraph, Report, text_of
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 MONTHS = (
     "January", "February", "March", "April", "May", "June",
@@ -37,7 +40,8 @@ class TemplateError(Exception):
 @dataclass(frozen=True)
 class FigureView:
     id: str
-    number: int
+    number: int | None  #: None for an unnumbered figure
+    label: str | None  #: what precedes the caption: "Figure 1" (the project's figure_label); None if unnumbered
     anchor: str  #: element id, unique across a page that shows several weeks: "fig-2016-12-08-map"
     src: str  #: URL of the image, relative to the page being rendered
     file: str  #: where the build puts the image, relative to reports/: "2016-12-08/map.svg"
@@ -59,7 +63,7 @@ class Block:
         kind: str,
         *,
         text: str = "",
-        numbers: dict[str, int] | None = None,
+        labels: dict[str, str] | None = None,
         links: dict[str, str] | None = None,
         figure: FigureView | None = None,
         link_base: str = "",
@@ -68,7 +72,7 @@ class Block:
         self.kind = kind
         self.figure = figure
         self._text = text
-        self._numbers = numbers or {}
+        self._labels = labels or {}
         self._links = links or {}
         self._link_base = link_base
         self._link_page = link_page
@@ -77,20 +81,28 @@ class Block:
     def html(self) -> Markup:
         if not self._text:
             return Markup("")
-        html = markup.render_block(self._text, self._numbers, self._links, link_base=self._link_base, link_page=self._link_page)
+        html = markup.render_block(self._text, self._labels, self._links, link_base=self._link_base, link_page=self._link_page)
         return Markup(html)
 
     @cached_property
     def markdown(self) -> str:
-        return markup.markdown_source(self._text, self._numbers) if self._text else ""
+        return markup.markdown_source(self._text, self._labels) if self._text else ""
 
 
 @dataclass(frozen=True)
-class RegionView:
-    name: str
+class SectionView:
+    """A section of the report as printed: a region's text in the older form, or a section."""
+
+    name: str | None  #: the (first) region's name; None for a section with a heading only
     heading: str | None
     anchor: str
     blocks: list[Block]
+    regions: tuple[str, ...] = ()  #: every region the section is about (its history pages)
+    set_apart: bool = False  #: no heading, after a section with one: printed apart so it cannot read as part of it
+
+
+#: The name templates written for the first form of the view use.
+RegionView = SectionView
 
 
 @dataclass(frozen=True)
@@ -122,9 +134,35 @@ class ReportView:
     published_text: str
     summary: list[Block]
     key_figures: list[KeyFigureView]
-    regions: list[RegionView]
+    sections: list[SectionView]
     conclusions: list[Block]
     figures: list[FigureView] = field(default_factory=list)
+    blocks: list[Block] = field(default_factory=list)  #: report-level blocks, before the first section
+
+    @property
+    def regions(self) -> list[SectionView]:
+        """The sections, under the name templates of the first form use."""
+        return self.sections
+
+    @property
+    def key(self) -> str:
+        """The slug as a part of an element id: 'isw-2016-12-08' for 'isw/2016-12-08'."""
+        return self.slug.replace("/", "-")
+
+    @property
+    def name(self) -> str:
+        """The report page's file name without its folder: '2016-12-08' for 'isw/2016-12-08'."""
+        return self.slug.rsplit("/", 1)[-1]
+
+    @property
+    def region_names(self) -> list[str]:
+        """Every region the report covers, once each, in order."""
+        return list(dict.fromkeys(name for section in self.sections for name in section.regions))
+
+    @property
+    def published_long(self) -> str:
+        """'Thursday, December 8, 2016': the publication date as the title block prints it."""
+        return f"{WEEKDAYS[self.report.published.weekday()]}, {self.published_text}"
 
     @property
     def heading_title(self) -> str:
@@ -134,13 +172,14 @@ class ReportView:
     @property
     def lead(self) -> Block:
         """The paragraph that introduces the report in lists and feeds: the summary, else the
-        first paragraph of the first region."""
+        first paragraph of the report."""
         paragraphs = [b for b in self.summary if b.kind == "paragraph"]
-        paragraphs += [b for region in self.regions for b in region.blocks if b.kind == "paragraph"]
-        return paragraphs[0]
+        paragraphs += [b for b in self.blocks if b.kind == "paragraph"]
+        paragraphs += [b for region in self.sections for b in region.blocks if b.kind == "paragraph"]
+        return paragraphs[0] if paragraphs else Block("paragraph")
 
-    def region(self, name: str) -> RegionView | None:
-        return next((region for region in self.regions if region.name == name), None)
+    def region(self, name: str) -> SectionView | None:
+        return next((region for region in self.sections if name in region.regions), None)
 
 
 def format_date(value: Any) -> str:
@@ -181,14 +220,56 @@ def _key_figure(item: KeyFigure) -> KeyFigureView:
     )
 
 
+Item = str | Figure
+
+
+def _flow(report: Report) -> tuple[list[Item], list[Item], list[list[Item]], list[Item]]:
+    """Summary, report-level blocks, sections and conclusions, each a list of paragraphs and
+    figures in the order they print.
+
+    Figures listed as blocks stay where they are. Figures of the older ``regions`` form go right
+    after the paragraph that first refers to them (wherever that is), and one never referred to
+    at the end of its own region: the placement that form has always had.
+    """
+    summary: list[Item] = [text_of(item) for item in report.summary_paragraphs]
+    top: list[Item] = [_item(block) for block in report.blocks]
+    sections: list[list[Item]] = [[_item(block) for block in section.blocks] for section in report.sections]
+    sections += [[text_of(item) for item in region.paragraphs] for region in report.regions]
+    conclusions: list[Item] = [text_of(item) for item in report.conclusions]
+    floating = {figure.id: figure for region in report.regions for figure in region.figures}
+    if floating:
+        placed: set[str] = set()
+        for items in [summary, top, *sections, conclusions]:
+            placed_items: list[Item] = []
+            for item in items:
+                placed_items.append(item)
+                if isinstance(item, str):
+                    refs = [r for r in dict.fromkeys(markup.figure_refs(item)) if r in floating and r not in placed]
+                    placed.update(refs)
+                    placed_items += [floating[r] for r in refs]
+            items[:] = placed_items
+        for index, region in enumerate(report.regions):
+            sections[len(report.sections) + index] += [f for f in region.figures if f.id not in placed]
+    return summary, top, sections, conclusions
+
+
+def _item(block: str | Paragraph | FigureBlock) -> Item:
+    return block.figure if isinstance(block, FigureBlock) else text_of(block)
+
+
 def build_view(
-    report: Report, slug: str, *, page: str = "", assets: str = "", link_base: str | None = None
+    report: Report,
+    slug: str,
+    *,
+    page: str = "",
+    assets: str = "",
+    link_base: str | None = None,
+    label: str = DEFAULT_FIGURE_LABEL,
 ) -> ReportView:
     """Place and number the figures, then render every text field in both forms.
 
-    A figure goes right after the paragraph that first refers to it (wherever that is) and one
-    that is never referred to goes at the end of its own region; figures are numbered in the
-    order they then appear, which is the order of first reference.
+    Numbered figures are numbered in the order they print (see ``_flow`` for where they go);
+    ``label`` is the project's figure label ("Figure {n}").
 
     ``page`` is the URL of the report page relative to the page being rendered ("" on the report
     page itself, "../reports/2016-12-08.html" on a region page), so references always lead to the
@@ -197,75 +278,80 @@ def build_view(
     uses the site's public address, since its links are read outside the site).
     """
     link_base = assets if link_base is None else link_base
-    figures = {figure.id: figure for figure in report.figures()}
-    parts: list[list[str | Figure]] = [[report.summary] if report.summary else []]
-    parts += [list(region.paragraphs) for region in report.regions]
-    parts.append(list(report.conclusions))
-
-    placed: set[str] = set()
-    for items in parts:
-        placed_items: list[str | Figure] = []
-        for text in items:
-            assert isinstance(text, str)
-            refs = [r for r in dict.fromkeys(markup.figure_refs(text)) if r in figures and r not in placed]
-            placed.update(refs)
-            placed_items += [text, *(figures[r] for r in refs)]
-        items[:] = placed_items
-    for index, region in enumerate(report.regions):
-        parts[index + 1] += [f for f in region.figures if f.id not in placed]
-
+    summary, top, sections, conclusions = _flow(report)
+    flow = [item for items in [summary, top, *sections, conclusions] for item in items]
     numbers: dict[str, int] = {}
-    for item in (item for items in parts for item in items):
-        if isinstance(item, Figure):
+    for item in flow:
+        if isinstance(item, Figure) and item.numbered and item.id not in numbers:
             numbers[item.id] = len(numbers) + 1
-    views = {
-        figure_id: _figure_view(figures[figure_id], number, slug, numbers, page, assets, link_base)
-        for figure_id, number in numbers.items()
-    }
-    links = {figure_id: f"{page}#{view.anchor}" for figure_id, view in views.items()}
+    labels = {figure_id: figure_label(label, number) for figure_id, number in numbers.items()}
+    references = {figure_id: reference_text(text) for figure_id, text in labels.items()}
+    anchor_of = {figure.id: names.figure_anchor(slug, figure.id) for figure in report.figures()}
+    links = {figure_id: f"{page}#{anchor_of[figure_id]}" for figure_id in references}
 
-    def blocks(items: list[str | Figure]) -> list[Block]:
+    def figure_view(figure: Figure) -> FigureView:
+        return _figure_view(figure, numbers.get(figure.id), labels.get(figure.id), slug, references, links, assets, link_base, page)
+
+    views = {item.id: figure_view(item) for item in flow if isinstance(item, Figure)}
+
+    def blocks(items: list[Item]) -> list[Block]:
         return [
             Block("figure", figure=views[item.id])
             if isinstance(item, Figure)
-            else Block("paragraph", text=item, numbers=numbers, links=links, link_base=link_base, link_page=page)
+            else Block("paragraph", text=item, labels=references, links=links, link_base=link_base, link_page=page)
             for item in items
         ]
 
+    heads = names.section_heads(report)
+    section_views = []
+    for index, ((heading, regions, anchor), items) in enumerate(zip(heads, sections)):
+        after_heading = index > 0 and heads[index - 1][0] is not None
+        section_views.append(
+            SectionView(
+                name=regions[0] if regions else None,
+                heading=heading,
+                anchor=anchor,
+                blocks=blocks(items),
+                regions=regions,
+                set_apart=heading is None and after_heading,
+            )
+        )
     return ReportView(
         report=report,
         slug=slug,
         period_text=format_period(report.period.start, report.period.end),
         published_text=format_date(report.published),
-        summary=blocks(parts[0]),
+        summary=blocks(summary),
         key_figures=[_key_figure(item) for item in report.key_figures],
-        regions=[
-            RegionView(region.name, region.heading, slugify(region.name), blocks(parts[i + 1]))
-            for i, region in enumerate(report.regions)
-        ],
-        conclusions=blocks(parts[-1]),
-        figures=sorted(views.values(), key=lambda view: view.number),
+        sections=section_views,
+        conclusions=blocks(conclusions),
+        figures=list(views.values()),
+        blocks=blocks(top),
     )
 
 
 def _figure_view(
-    figure: Figure, number: int, slug: str, numbers: dict[str, int], page: str, assets: str, link_base: str
+    figure: Figure,
+    number: int | None,
+    label: str | None,
+    slug: str,
+    references: dict[str, str],
+    links: dict[str, str],
+    assets: str,
+    link_base: str,
+    page: str,
 ) -> FigureView:
     file = f"{slug}/{figure.id}{Path(figure.image).suffix.lower()}"
-    anchor = names.figure_anchor(slug, figure.id)
     return FigureView(
         id=figure.id,
         number=number,
-        anchor=anchor,
+        label=label,
+        anchor=names.figure_anchor(slug, figure.id),
         src=assets + file,
         file=file,
         alt=figure.alt,
-        caption_html=Markup(
-            markup.render_inline(
-                figure.caption, numbers, {k: f"{page}#{names.figure_anchor(slug, k)}" for k in numbers}, link_base=link_base, link_page=page
-            )
-        ),
-        caption_md=markup.markdown_source(figure.caption, numbers),
+        caption_html=Markup(markup.render_inline(figure.caption, references, links, link_base=link_base, link_page=page)),
+        caption_md=markup.markdown_source(figure.caption, references),
         credit=figure.source,
     )
 
@@ -297,9 +383,14 @@ def make_environment(project_templates: Path | None = None) -> jinja2.Environmen
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
     )
+    # Fixed words in templates are written {{ _("Key figures") }}: today in English, and the
+    # place where message catalogs plug in (env.install_gettext_translations).
+    env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
     env.filters["md_escape"] = markup.escape_markdown
     env.filters["date"] = format_date
+    env.filters["slugify"] = slugify
     env.globals["search_path"] = [str(p) for p in _search_path(project_templates)]
     return env
 

@@ -372,13 +372,15 @@ class PreviewServer:
         *,
         log: Callable[[str], None] = _stderr,
         request_timeout: float = REQUEST_TIMEOUT,
+        edition: str = "public",
     ) -> None:
         self.host = host
         self.requested_port = port
         self.log: Callable[[str], None] = lambda line: log(printable(line))  # lines quote file names
         self.request_timeout = request_timeout
+        self.edition = edition
         self._project = project
-        self._serving_dir = project.output_dir  #: the output folder of the last good build
+        self._serving_dir = _edition_dir(project, edition)  #: the output folder of the last good build
         self._generation = 0
         self._failure: BuildFailure | None = None
         self._state_lock = threading.Lock()
@@ -514,7 +516,7 @@ class PreviewServer:
 
                 project = load_project(self._project.root)
                 self._project = project
-                result = build(project)
+                result = build(project, edition=self.edition)
                 # Lint warnings (BuildResult.diagnostics, where this version has it), then PDF warnings.
                 warnings = [d.format_text() for d in sort_diagnostics(getattr(result, "diagnostics", []))]
                 warnings += [f"warning: {w}" for w in result.warnings]
@@ -531,7 +533,7 @@ class PreviewServer:
             elapsed = time.perf_counter() - started
             with self._state_lock:
                 if failure is None:
-                    self._serving_dir = self._project.output_dir
+                    self._serving_dir = _edition_dir(self._project, self.edition)
                 self._failure = failure
                 self._generation += 1
 
@@ -554,7 +556,7 @@ class PreviewServer:
         even an output_dir placed inside reports_dir cannot make the build trigger itself.
         """
         project = self._project
-        output = project.output_dir
+        output = _edition_dir(project, self.edition)
         if path.is_relative_to(output.parent):
             first = path.relative_to(output.parent).parts[:1]
             if first and (first[0] == output.name or first[0].startswith(f".{output.name}.")):
@@ -606,12 +608,20 @@ class PreviewServer:
         self.log(f"changed: {', '.join(shown[:3])}{more}")
 
 
-def run(root: Path, host: str, port: int, open_browser: bool) -> None:
+def _edition_dir(project: Project, edition: str) -> Path:
+    """Where ``edition`` is built (an unknown edition fails its build, which says so)."""
+    try:
+        return project.root / project.edition(edition).output_dir
+    except KeyError:
+        return project.output_dir
+
+
+def run(root: Path, host: str, port: int, open_browser: bool, edition: str = "public") -> None:
     """``sitrepgen serve``: build the site, serve it, rebuild and reload on every save, until Ctrl+C."""
     from .config import load_project
 
     project = load_project(root)
-    server = PreviewServer(project, host, port)
+    server = PreviewServer(project, host, port, edition=edition)
     try:
         try:
             server.start()

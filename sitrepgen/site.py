@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import render
+from . import audience, render
 from .cache import (
     PdfCache,
     ReportCache,
@@ -45,24 +45,19 @@ from .cache import (
     save_state,
     versions,
 )
-from .config import CONFIG_NAME, Project
+from .config import CONFIG_NAME, Edition, Project
 from .diagnostics import Diagnostic, Severity, display_path, format_diagnostics
 from .lint import FigureProblem, resolve_figure, run_rules
 from .load import Document, load_model
-from .model import Report
+from .model import PUBLIC, Report
 from .names import name_problem
 from .pdf import PdfJob, Source, render_job
 from .pool import pool_context
+from .outputs import Plan, relative, render_all, up
+from .outputs.assets import font_context, font_files, project_assets
+from .outputs.regions import RegionCollision
 from .render import ReportView
-
-FONT_FACES = (
-    ("SourceSansPro-Regular.ttf", 400, "normal"),
-    ("SourceSansPro-It.ttf", 400, "italic"),
-    ("SourceSansPro-Semibold.ttf", 600, "normal"),
-    ("SourceSansPro-Bold.ttf", 700, "normal"),
-    ("SourceSansPro-BoldIt.ttf", 700, "italic"),
-)
-
+from .series import order_key
 
 class BuildError(Exception):
     """The build stopped; ``diagnostics`` says where, when the problem is in a file."""
@@ -93,35 +88,6 @@ class BuildResult:
         """What the build has to say: its diagnostics (warnings), then WeasyPrint's warnings."""
         lines = format_diagnostics(self.diagnostics).splitlines() if self.diagnostics else []
         return lines + [f"warning: {warning}" for warning in self.warnings]
-
-
-def font_files() -> dict[str, Path]:
-    """Site-relative URL -> file of every bundled font face."""
-    import font_source_sans_pro
-
-    directory = Path(font_source_sans_pro.font_directory)
-    return {f"assets/fonts/{name}": directory / name for name, _, _ in FONT_FACES}
-
-
-def project_assets(project: Project) -> dict[str, Path]:
-    """Files under ``templates/assets/`` (a project's own fonts, logo): copied to site/assets/ and
-    available to the PDF. Only regular files inside the project are taken."""
-    folder = project.templates_dir / "assets"
-    if not folder.is_dir():
-        return {}
-    root = project.root.resolve()
-    return {
-        f"assets/{path.relative_to(folder).as_posix()}": path.resolve()
-        for path in sorted(folder.rglob("*"))
-        if path.is_file() and path.resolve().is_relative_to(root)
-    }
-
-
-def font_context(prefix: str) -> dict[str, object]:
-    return {
-        "font_prefix": prefix,
-        "fonts": [{"file": name, "weight": weight, "style": style} for name, weight, style in FONT_FACES],
-    }
 
 
 def load_report(path: Path, project: Project) -> tuple[Document, Report | None]:
@@ -179,13 +145,14 @@ def gather(
     slugs: dict[str, Path] = {}
     context = project.fingerprint()
     paths = paths if paths is not None else project.report_paths()
-    stems = collections.Counter(path.stem for path in paths)
+    slug_of = {path: project.slug_of(path) for path in paths}
+    stems = collections.Counter(slug_of.values())
     loaded: dict[Path, tuple[Document, Report | None]] = {}
     started: set[Path] = set()
 
     def start(path: Path, doc: Document, report: Report) -> None:
-        slugs[path.stem] = path
-        item = LoadedReport(doc, report, path.stem)
+        slugs[slug_of[path]] = path
+        item = LoadedReport(doc, report, slug_of[path])
         reports.append(item)
         if on_report is not None and not doc.has_errors:
             on_report(item)  # e.g. start its PDF while the next report is read
@@ -217,7 +184,7 @@ def gather(
         if cache is not None and report is not None:
             # keyed by the bytes that were validated: the file may have changed since it was hashed
             _remember(path, project, cache, digest_bytes(doc.raw + context.encode("utf-8")), doc, report)
-        if report is not None and stems[path.stem] == 1:  # no other file claims its slug
+        if report is not None and stems[slug_of[path]] == 1:  # no other file claims its slug
             start(path, doc, report)
             started.add(path)
     # Then every report in order: diagnostics, slugs and the report list as if read one by one.
@@ -228,8 +195,8 @@ def gather(
         diagnostics += doc.diagnostics
         if report is None or path in started:
             continue
-        if path.stem in slugs:
-            doc.add(0, 0, "output-collision", f"this report would write reports/{path.stem}.* like {slugs[path.stem]}; rename one of them")
+        if slug_of[path] in slugs:
+            doc.add(0, 0, "output-collision", _collision(slug_of[path], path, slugs[slug_of[path]], report))
             diagnostics.append(doc.diagnostics[-1])
             continue
         start(path, doc, report)
@@ -238,6 +205,17 @@ def gather(
     if strict:
         diagnostics = [dataclasses.replace(d, severity=Severity.ERROR) for d in diagnostics]
     return reports, diagnostics
+
+
+def _collision(slug: str, path: Path, first: Path, report: Report) -> str:
+    """Two files of one folder that would make the same pages: say which, and a name to take."""
+    suffix = render.slugify(report.organisation) if report.organisation else "2"
+    name = f"{path.name.split('.')[0]}-{suffix}{''.join(path.suffixes)}"
+    return (
+        f"this report would write reports/{slug}.* like {display_path(first)}; rename one of them "
+        f"(two reports of one week in one folder need two names, e.g. {name}; or give each "
+        "organisation's reports a folder of their own)"
+    )
 
 
 @dataclass
@@ -257,21 +235,26 @@ def build(
     jobs: int | None = None,
     use_cache: bool = True,
     progress: Progress | None = None,
+    edition: str = PUBLIC,
 ) -> BuildResult:
-    """Build the whole site; raise BuildError (and write nothing) on any error.
+    """Build one edition of the site; raise BuildError (and write nothing) on any error.
 
-    Reports, pages and feeds are rendered in memory; PDFs come from the cache when everything
-    they are made from is unchanged, and are otherwise rendered by a pool of ``jobs`` processes
-    (default: one per core). The output folder is swapped in only once all of it is ready.
+    Every report is validated whole, then cut down to what the edition's audiences may read
+    (``audience.for_edition``) before anything is rendered. Reports, pages and feeds are rendered
+    in memory; PDFs come from the cache when everything they are made from is unchanged, and are
+    otherwise rendered by a pool of ``jobs`` processes (default: one per core). The output folder
+    is swapped in only once all of it is ready.
     """
+    chosen = _edition(project, edition)
+    output_dir = project.root / chosen.output_dir
     scanned = [project.config.reports_dir, project.config.templates_dir]
     inputs_before = hash_inputs(project.root, scanned, [CONFIG_NAME])  # before anything is read
     report_cache = ReportCache(project.root) if use_cache else None
-    pdf_cache = PdfCache(project.root) if use_cache else None
+    pdf_cache = PdfCache(project.root, chosen.name) if use_cache else None
     env = render.make_environment(project.templates_dir)
-    site = site_context(project)
+    site = site_context(project, chosen)
     size = page_size or project.config.page_size
-    assets = {**font_files(), **project_assets(project)}
+    assets = {**font_files(), **project_assets(project.templates_dir, project.root)}
     asset_hashes = {url: digest_file(path) for url, path in assets.items()}
     code = versions()  # read once: it hashes sitrepgen's own files
     outputs: dict[str, bytes | Path] = dict(assets)
@@ -283,25 +266,38 @@ def build(
         known = inputs_before.get(_relative(path, project.root))
         return known if known is not None else digest_file(path)
 
-    views_by_slug: dict[str, ReportView] = {}
+    editions: dict[str, LoadedReport | None] = {}
 
-    def start_pdf(item: LoadedReport) -> None:
+    def for_edition(item: LoadedReport) -> LoadedReport | None:
+        """The report as this edition sees it (None: nothing of it is for this edition)."""
+        if item.slug not in editions:
+            report = audience.for_edition(item.report, chosen.audiences)
+            editions[item.slug] = dataclasses.replace(item, report=report) if report is not None else None
+        return editions[item.slug]
+
+    def start_pdf(whole: LoadedReport) -> None:
         """Make the print page as soon as a report is valid; render it unless the cache has it."""
-        view = views_by_slug[item.slug] = render.build_view(item.report, item.slug)
+        item = for_edition(whole)
+        if item is None:
+            return
+        page = f"reports/{item.slug}.html"
         # The PDF is read outside the site: its relative links point at the published site.
         base = site["base_url"]
-        printed = render.build_view(item.report, item.slug, link_base=f"{base}reports/") if base else view
+        folder = page.rpartition("/")[0] + "/"
+        printed = _print_view(item, page, label=str(site["figure_label"]), link_base=f"{base}{folder}" if base else None)
         sources = {f.id: resolve_figure(f.image, item.document.path.parent, project.root) for f in item.report.figures()}
         inputs.update(sources.values())
-        figures = {f"reports/{figure.file}": sources[figure.id] for figure in view.figures}
+        figures = {f"reports/{figure.file}": sources[figure.id] for figure in printed.figures}
         outputs.update(figures)
         html = render.render_template(
-            env, "print.html.j2", site=site, report=item.report, view=printed, root="../",
-            page_size=size, **font_context("../assets/fonts/"),
+            env, "print.html.j2", site=site, report=item.report, view=printed, root=up(folder),
+            page_size=size, **font_context(relative("assets/fonts/", folder)),
         )
-        job = PdfJob(html=html, page_url=f"reports/{item.slug}.html", files={**assets, **figures}, source=_source(item, view))
+        source = _source(item, printed) if project.config.embed_source else None
+        job = PdfJob(html=html, page_url=page, files={**assets, **figures}, source=source, report=item.document.path.name)
         hashes = sorted({**asset_hashes, **{url: file_hash(path) for url, path in figures.items()}}.items())
-        key = digest_bytes(json.dumps([html, hashes, digest_bytes(job.source.data), job.source.name, code]).encode("utf-8"))
+        embedded = [digest_bytes(source.data), source.name] if source is not None else None
+        key = digest_bytes(json.dumps([html, hashes, embedded, code]).encode("utf-8"))
         cached = pdf_cache.get(key) if pdf_cache is not None else None
         if cached is not None:
             outputs[f"reports/{item.slug}.pdf"] = cached
@@ -317,48 +313,23 @@ def build(
             raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
         if not reports:
             raise BuildError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
-
-        def page(name: str, template: str, **context: object) -> None:
-            outputs[name] = render.render_template(env, template, site=site, **context).encode("utf-8")
-
-        series = sorted(reports, key=lambda r: (r.report.period.end, r.slug))  # oldest first
-        views = [views_by_slug[item.slug] for item in series]
-        for index, (item, view) in enumerate(zip(series, views)):
-            context = {
-                "report": item.report,
-                "view": view,
-                "root": "../",
-                "previous": views[index - 1] if index > 0 else None,
-                "next": views[index + 1] if index + 1 < len(views) else None,
-            }
-            page(f"reports/{item.slug}.md", "report.md.j2", **context)
-            page(f"reports/{item.slug}.html", "report.html.j2", **context)
-        # Every other page while the workers render: none of them depends on a PDF.
-        outputs["assets/style.css"] = render.render_template(env, "style.css.j2", **font_context("fonts/")).encode("utf-8")
-        from_root = [render.build_view(item.report, item.slug, page=f"reports/{item.slug}.html", assets="reports/") for item in series]
-        listed = [
-            {"view": view, "href": f"reports/{view.slug}.html", "pdf": f"reports/{view.slug}.pdf", "md": f"reports/{view.slug}.md"}
-            for view in reversed(from_root)
-        ]
-        page("index.html", "index.html.j2", reports=listed, root="")
-        page("404.html", "404.html.j2", root=site["base_url"] or "")
-        regions = region_pages(series)
-        for region in regions:
-            page(f"regions/{region['slug']}.html", "region.html.j2", region_name=region["name"], entries=region["entries"], root="../")
-        page("regions/index.html", "regions.html.j2", regions=regions, root="../")
-        page("feed.xml", "feed.xml.j2", **feed_context(site, listed))
-        if site["base_url"]:
-            page("sitemap.xml", "sitemap.xml.j2", urls=sitemap_urls(site["base_url"], outputs, listed))
-
+        shown = [item for item in map(for_edition, reports) if item is not None]
+        if not shown:
+            raise BuildError(f"no report has anything for the '{chosen.name}' edition (audiences: {', '.join(sorted(chosen.audiences))})")
+        # Every page while the workers render: none of them depends on a PDF.
+        try:
+            render_all(Plan(project, env, site, sorted(shown, key=order_key)), outputs)
+        except RegionCollision as exc:
+            raise BuildError(str(exc)) from None
         warnings: list[str] = []
         for name, key, job, (data, pdf_warnings) in renderer.results():
             outputs[name] = data
             if pdf_cache is not None:
                 pdf_cache.put(key, data)
-            warnings += [f"{job.source.name}: PDF: {message}" for message in pdf_warnings]
+            warnings += [f"{job.report}: PDF: {message}" for message in pdf_warnings]
 
-    write_tree(project.output_dir, outputs)
-    result = BuildResult(project.output_dir, reports, sorted(outputs), warnings, diagnostics, renderer.rendered)
+    write_tree(output_dir, outputs)
+    result = BuildResult(output_dir, shown, sorted(outputs), warnings, diagnostics, renderer.rendered)
     if report_cache is not None and pdf_cache is not None:
         report_cache.save()
         pdf_cache.prune()
@@ -366,13 +337,14 @@ def build(
         save_state(
             project.root,
             State(
-                key=build_key(build_options(page_size, strict)),
+                key=build_key(build_options(page_size, strict, chosen.name)),
                 scanned=scanned,
                 inputs={**inputs_before, **{name: file_hash(project.root / name) for name in outside}},
-                output_dir=project.config.output_dir,
+                output_dir=chosen.output_dir,
                 outputs={name: digest_bytes(data) if isinstance(data, bytes) else digest_file(data) for name, data in outputs.items()},
                 messages=result.messages,
             ),
+            chosen.name,
         )
     return result
 
@@ -487,64 +459,44 @@ def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:
     return concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=pool_context())
 
 
+def _print_view(item: LoadedReport, page: str, *, label: str, link_base: str | None) -> ReportView:
+    """The report as its print page sees it (the print page stands where the report page does)."""
+    assets = relative("reports/", page.rpartition("/")[0])
+    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", label=label)
+
+
+def _edition(project: Project, name: str) -> Edition:
+    try:
+        return project.edition(name)
+    except KeyError:
+        known = ", ".join(project.config.all_editions())
+        raise BuildError(f"there is no edition '{name}'; the editions are: {known} (declare more in sitrepgen.yaml under 'editions:')") from None
+
+
 def _source(item: LoadedReport, view: ReportView) -> Source:
+    """The YAML embedded in the PDF: the edition's report written out afresh (never the
+    writer's file, which holds comments and what other editions may read)."""
     published = item.report.published
     return Source(
         name=item.document.path.name,
-        data=item.document.raw,  # the bytes that were validated, not a second read
+        data=audience.source_yaml(item.report),
         description=f"YAML source of {view.heading_title}",
         date=dt.datetime(published.year, published.month, published.day, tzinfo=dt.timezone.utc),
     )
 
 
-def site_context(project: Project) -> dict[str, str | None]:
+def site_context(project: Project, edition: Edition | None = None) -> dict[str, Any]:
     config = project.config
-    return {"title": config.title, "organisation": config.organisation, "language": config.language, "base_url": config.base_url}
-
-
-def region_pages(series: list[LoadedReport]) -> list[dict[str, object]]:
-    """One page per region name: its section of every report, newest first, figures included."""
-    by_name: dict[str, list[dict[str, object]]] = {}
-    for item in reversed(series):
-        view = render.build_view(item.report, item.slug, page=f"../reports/{item.slug}.html", assets="../reports/")
-        for region in view.regions:
-            by_name.setdefault(region.name, []).append({"view": view, "region": region})
-    pages: dict[str, dict[str, object]] = {}
-    for name, entries in by_name.items():
-        slug = render.slugify(name)
-        if slug in pages:
-            raise BuildError(f"regions '{pages[slug]['name']}' and '{name}' would both write regions/{slug}.html; spell the region the same way in every report")
-        latest = entries[0]["view"]
-        assert isinstance(latest, ReportView)
-        pages[slug] = {"name": name, "slug": slug, "entries": entries, "count": len(entries), "latest": latest.period_text}
-    return sorted(pages.values(), key=lambda page: str(page["name"]).lower())
-
-
-def _atom_date(day: dt.date) -> str:
-    return f"{day.isoformat()}T00:00:00Z"
-
-
-def feed_context(site: dict[str, str | None], listed: list[dict[str, object]]) -> dict[str, object]:
-    """Atom entries, newest first; ids are stable (the page URL, or a UUID derived from it)."""
-    base = site["base_url"] or ""
-
-    def stable_id(path: str) -> str:
-        return base + path if base else f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'sitrepgen:' + str(site['title']) + ':' + path)}"
-
-    entries = []
-    for item in listed:
-        view = item["view"]
-        assert isinstance(view, ReportView)
-        entries.append(
-            {"view": view, "id": stable_id(str(item["href"])), "href": f"{base}{item['href']}", "pdf": f"{base}{item['pdf']}", "updated": _atom_date(view.report.published)}
-        )
-    return {"entries": entries, "feed_id": stable_id("feed.xml"), "updated": max(str(e["updated"]) for e in entries)}
-
-
-def sitemap_urls(base: str, outputs: dict[str, bytes | Path], listed: list[dict[str, object]]) -> list[dict[str, str | None]]:
-    published = {str(item["href"]): _atom_date(item["view"].report.published)[:10] for item in listed}  # type: ignore[attr-defined]
-    pages = sorted(name for name in outputs if name.endswith(".html") and name != "404.html")
-    return [{"loc": base + name, "lastmod": published.get(name)} for name in pages]
+    edition = edition or project.edition(PUBLIC)
+    return {
+        "title": config.title,
+        "organisation": config.organisation,
+        "language": config.language,
+        "base_url": config.base_url,
+        "figure_label": config.figure_label,
+        "edition": edition.name,
+        "banner": edition.banner,  #: shown on every page and in the PDF's running header
+    }
 
 
 def write_tree(target: Path, outputs: dict[str, bytes | Path]) -> None:

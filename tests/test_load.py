@@ -56,12 +56,12 @@ def test_paragraph_as_mapping_is_an_error_at_its_line(project: Path, seed_yaml: 
     lines = seed_yaml.splitlines(keepends=True)
     start = line_of(seed_yaml, "More than 70% of once") - 2  # the "- >-" line, 0-based
     end = next(i for i in range(start + 1, len(lines)) if not lines[i].startswith("        "))
-    lines[start] = "      - text: >-\n"
+    lines[start] = "      - note: >-\n"  # ('text:' would be a paragraph with an audience)
     lines[start + 1 : end] = ["  " + line for line in lines[start + 1 : end]]
     broken = "".join(lines)
     d = only(check(project, broken, "2016-12-08.yaml"))
     assert d.path.endswith("2016-12-08.yaml")
-    assert (d.line, d.col) == (line_of(broken, "- text: >-"), 9)
+    assert (d.line, d.col) == (line_of(broken, "- note: >-"), 9)
     assert d.code == "wrong-type"
     assert "'regions[0].paragraphs[1]' must be text, not a mapping" in d.message
 

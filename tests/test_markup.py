@@ -6,7 +6,7 @@ import pytest
 
 from sitrepgen import markup
 
-NUMBERS = {"map": 1, "chart": 2}
+NUMBERS = {"map": "Figure 1", "chart": "Figure 2"}
 
 
 def test_reference_renders_as_figure_number() -> None:

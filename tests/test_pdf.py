@@ -49,13 +49,22 @@ def test_pdf_is_tagged_with_language(pdf_path: Path) -> None:
         assert "/OutputIntents" in pdf.Root
 
 
-def test_yaml_source_is_embedded_byte_for_byte(pdf_path: Path) -> None:
+def test_yaml_source_is_embedded_as_the_editions_report(pdf_path: Path) -> None:
+    """The report as YAML, written from the validated report: no comment of the writer's file
+    (tests/test_audiences.py checks that excluded items are absent too)."""
+    from sitrepgen.audience import source_yaml
+    from sitrepgen.config import load_project
+    from sitrepgen.site import load_report
+
     with pikepdf.open(pdf_path) as pdf:
         assert list(pdf.attachments) == [f"{SLUG}.yaml"]
         spec = pdf.attachments[f"{SLUG}.yaml"]
         assert spec.obj.AFRelationship == "/Source"
-        assert spec.get_file().read_bytes() == (REPO / "sitreps" / f"{SLUG}.yaml").read_bytes()
+        embedded = spec.get_file().read_bytes()
         assert "/AF" in pdf.Root  # associated with the document, as PDF/A-3 requires
+    _, report = load_report(REPO / "sitreps" / f"{SLUG}.yaml", load_project(REPO))
+    assert report is not None and embedded == source_yaml(report)
+    assert b"# " not in embedded and b"Encoded from seeds/" not in embedded  # the file's comments stay out
 
 
 def test_fonts_are_embedded_and_bundled(pdf_path: Path) -> None:

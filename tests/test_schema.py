@@ -60,7 +60,8 @@ def test_outside_validator_accepts_every_bundled_file() -> None:
 @pytest.mark.parametrize(
     ("old", "new", "code", "at"),
     [
-        ("      - >-\n        In Binnish,", "      - {text: x}\n      - >-\n        In Binnish,", "wrong-type", "{text: x}"),
+        # (a mapping with 'text:' is a paragraph with an audience; one without it is a mistake)
+        ("      - >-\n        In Binnish,", "      - {note: x}\n      - >-\n        In Binnish,", "wrong-type", "{note: x}"),
         ("title: Weekly Conflict Summary\n", "title: Weekly Conflict Summary\nsummry: x\n", "unknown-key", "summry:"),
         ("    value: 90000\n", '    value: "90000"\n', "wrong-type", '"90000"'),
         ("published: 2016-12-08", "published: [2016-12-08]", "wrong-type", "published:"),

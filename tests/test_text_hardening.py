@@ -337,7 +337,7 @@ def test_a_link_to_a_missing_anchor_is_a_validate_error(project: Path, monkeypat
 
     result = run(project, "validate")
 
-    hint = "link to a region (#aleppo, #rural-damascus, #idleb, ...), or cite a figure with {fig:ID}"
+    hint = "link to a section (#aleppo, #rural-damascus, #idleb, ...), or cite a figure with {fig:ID}"
     assert result.stdout.splitlines() == [
         f"{REPORT}:{position(text, '[s](#top)')}: error[unknown-anchor]: link to '#top' leads nowhere: the report has no such anchor; {hint}",
         f"{REPORT}:{position(text, '[t](<#Aleppo>)')}: error[unknown-anchor]: link to '#Aleppo' leads nowhere: the report has no such anchor; {hint}",
@@ -377,12 +377,17 @@ class _Ids(HTMLParser):
             self.depth -= 1
 
 
-def test_page_anchors_are_the_ids_of_the_report_body(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("form", ["regions", "sections"])
+def test_page_anchors_are_the_ids_of_the_report_body(project: Path, monkeypatch: pytest.MonkeyPatch, form: str) -> None:
     """The anchors validation allows are exactly the ids the report's body has (the print page,
-    hence the PDF, shares that body), for a report with headings, key figures and conclusions."""
+    hence the PDF, shares that body): the older form with headings, key figures and conclusions,
+    and the sections form with repeated section names."""
     from sitrepgen.names import page_anchors
 
-    text = SEED.replace("  - name: Rural Damascus\n", "  - name: Rural Damascus\n    heading: Around the capital\n")
+    if form == "regions":
+        text = SEED.replace("  - name: Rural Damascus\n", "  - name: Rural Damascus\n    heading: Around the capital\n")
+    else:
+        text = SECTIONS.replace("INDEX", "Homs").replace("#north", "#the-north").replace("#aleppo-3", "#aleppo-2")
     (project / REPORT).write_text(text, encoding="utf-8")
     monkeypatch.chdir(project)
     assert run(project, "build", "--jobs", "1").exit_code == 0
@@ -390,10 +395,46 @@ def test_page_anchors_are_the_ids_of_the_report_body(project: Path, monkeypatch:
     parser.feed((project / "site" / "reports" / "2016-12-08.html").read_text(encoding="utf-8"))
     doc, report = load_report(project / REPORT, load_project(project))
     assert report is not None and parser.ids == page_anchors(report, "2016-12-08")
-    assert "rural-damascus-heading" in parser.ids and "conclusions-heading" in parser.ids
+    expected = {"rural-damascus-heading", "conclusions-heading"} if form == "regions" else {"aleppo", "aleppo-2", "aleppo-heading", "the-north-heading"}
+    assert expected <= parser.ids
 
 
 # --------------------------------------------------------------------------- region names
+
+
+SECTIONS = """title: Weekly Conflict Summary
+period:
+  start: 2016-12-02
+  end: 2016-12-08
+published: 2016-12-08
+sections:
+  - heading: Aleppo
+    region: Aleppo
+    blocks:
+      - See [the north](#north) and [Idleb](#aleppo-2) and [the heading](#aleppo-heading).
+  - region: Aleppo
+    blocks:
+      - More on Aleppo.
+  - heading: The north
+    region: [Idleb, INDEX]
+    blocks:
+      - In Idleb, [see above](#aleppo-3).
+"""
+
+
+def test_sections_have_their_own_anchors_and_region_names(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """In the sections form a section's id is its heading, else its regions, made unique."""
+    (project / REPORT).write_text(SECTIONS, encoding="utf-8")
+    monkeypatch.chdir(project)
+
+    result = run(project, "validate")
+
+    hint = "link to a section (#aleppo, #aleppo-2, #the-north), or cite a figure with {fig:ID}"
+    assert result.stdout.splitlines() == [
+        f"{REPORT}:{position(SECTIONS, '[the north](#north)')}: error[unknown-anchor]: link to '#north' leads nowhere: the report has no such anchor; {hint}",
+        f"{REPORT}:{position(SECTIONS, 'INDEX')}: error[region-name]: a region named 'INDEX' would have the page regions/index.html, which is the site's list of regions; name it differently",
+        f"{REPORT}:{position(SECTIONS, '[see above]')}: error[unknown-anchor]: link to '#aleppo-3' leads nowhere: the report has no such anchor; {hint}",
+    ]
 
 
 def test_a_region_named_like_a_site_page_is_an_error_at_its_name(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
