@@ -130,6 +130,15 @@ class Config(Strict):
         ),
         examples=["Figure {n} -"],
     )
+    key_figure_jump: Annotated[float, Field(gt=0)] | None = Field(
+        default=0.5,
+        description=(
+            "Warn (key-figure-jump) when a key figure moves by more than this share of the previous "
+            "report's value while its source stays the same: 0.5 is a rise or fall of more than half. "
+            "null turns the check off."
+        ),
+        examples=[0.5],
+    )
     gazetteer: list[GazetteerEntry] = Field(
         default_factory=list,
         description="Canonical place names and their variant spellings.",
@@ -237,6 +246,7 @@ class Project:
             max_figures=self.config.max_figures,
             max_references=self.config.max_references,
             reports_dir=self.reports_dir,
+            key_figure_jump=self.config.key_figure_jump,
         )
 
     def edition(self, name: str) -> Edition:

@@ -77,6 +77,13 @@ CODES: dict[str, str] = {
     "inline-image": "Markdown image syntax in text; images belong in figures",
     "unknown-anchor": "a link to '#id' where the report has no such id (a region, figure, key figures or conclusions)",
     "region-name": "a region whose page would replace one of the site's own pages (regions/index.html)",
+    # key figures (the last four compare a report with the previous one of its series)
+    "duplicate-key-figure-id": "two key figures of one report share an id",
+    "missing-key-figure-id": "a key figure without an id in a report whose other key figures have one",
+    "dropped-figure": "a key figure id of the previous report that this report does not give",
+    "key-figure-unit": "a key figure in another unit than the same id in the previous report",
+    "key-figure-jump": "a key figure that moved by more than key_figure_jump since the previous report, its source unchanged",
+    "key-figure-label": "two key figures with one label and different ids (in the report, or against the previous one)",
     # build
     "output-collision": "two reports would write the same output files",
 }

@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
@@ -24,6 +24,7 @@ from .diagnostics import Severity
 from .load import Document, Loc
 from .markup import DEFAULT_FIGURE_LABEL, reference_text
 from .model import Figure, FigureBlock, Paragraph, Report, audience_of, text_of
+from .trends import value_text
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 PLACEHOLDER = "TODO"
@@ -57,9 +58,24 @@ class LintContext:
     max_figures: int = MAX_FIGURES
     max_references: int = MAX_REFERENCES
     reports_dir: Path | None = None  #: where slugs start (None: a report's slug is its file name)
+    key_figure_jump: float | None = 0.5  #: the share a figure may move by, its source unchanged
 
 
 Rule = Callable[[Document, Report, LintContext], None]
+
+
+class Previous(Protocol):
+    """The report before the one checked, as a series rule sees it (site.LoadedReport)."""
+
+    @property
+    def document(self) -> Document: ...
+
+    @property
+    def report(self) -> Report: ...
+
+
+#: A check of one report against the previous report of its series (None for a series' first).
+SeriesRule = Callable[[Document, Report, "Previous | None", LintContext], None]
 
 
 # --------------------------------------------------------------------------- walking a report
@@ -127,6 +143,8 @@ def plain_fields(report: Report) -> Iterator[tuple[Loc, str]]:
             yield ("sections", s, "region", n), name
     for k, item in enumerate(report.key_figures):
         yield ("key_figures", k, "label"), item.label
+        if item.region:
+            yield ("key_figures", k, "region"), item.region
     for loc, figure in figure_locations(report):
         yield (*loc, "alt"), figure.alt
 
@@ -544,6 +562,128 @@ def check_region_names(doc: Document, report: Report, ctx: LintContext) -> None:
             )
 
 
+# --------------------------------------------------------------------------- key figures
+
+
+def check_key_figure_ids(doc: Document, report: Report, ctx: LintContext) -> None:
+    """One id per figure in a report; and a figure without an id among figures that have one,
+    which would silently get no change, chart or data row (old archives, with no ids, are fine)."""
+    seen: dict[str, int] = {}
+    with_ids = any(item.id for item in report.key_figures)
+    for k, item in enumerate(report.key_figures):
+        if item.id is None:
+            if with_ids:
+                doc.add_at(("key_figures", k), "missing-key-figure-id", f"key figure '{item.label}' has no id, unlike the others of this report; without one it gets no change since last week, no chart and no row in the data files", W)
+        elif item.id in seen:
+            line, _ = doc.position(("key_figures", seen[item.id], "id"))
+            doc.add_at(("key_figures", k, "id"), "duplicate-key-figure-id", f"key figure id '{item.id}' is already used (line {line + 1}); each key figure of a report needs its own id")
+        else:
+            seen[item.id] = k
+
+
+def _ids(report: Report) -> dict[str, int]:
+    """Each key-figure id of a report with its index (the first, should one be given twice)."""
+    found: dict[str, int] = {}
+    for k, item in enumerate(report.key_figures):
+        if item.id is not None:
+            found.setdefault(item.id, k)
+    return found
+
+
+def check_dropped_figures(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """An id the previous report gave that this one does not: forgotten, or dropped on purpose?"""
+    if previous is None or not _ids(previous.report):
+        return
+    now = _ids(report)
+    for item in previous.report.key_figures:
+        if item.id and item.id not in now:
+            shown = value_text(item.value, item.unit)
+            doc.add_at(("key_figures",), "dropped-figure", f"key figure '{item.id}' ({shown} {item.label}) of the previous report ({previous.document.display}) is missing this week; give this week's value with the same id, or leave it out on purpose (the report then says it is no longer reported)", W, at_key=True)
+
+
+def check_key_figure_units(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """The same id in another unit: the change since last week cannot be computed."""
+    if previous is None:
+        return
+    before = {item.id: item for item in previous.report.key_figures if item.id}
+    for id_, k in _ids(report).items():
+        item = report.key_figures[k]
+        if id_ in before and (before[id_].unit or None) != (item.unit or None):
+            was, now = before[id_].unit or "no unit", item.unit or "no unit"
+            loc = ("key_figures", k, "unit") if item.unit else ("key_figures", k, "id")
+            doc.add_at(loc, "key-figure-unit", f"key figure '{id_}' is in {_unit(now)} this week but was in {_unit(was)} in the previous report ({previous.document.display}); the change cannot be computed across units: use the same unit, or a new id for a new measure", W)
+
+
+def _unit(unit: str) -> str:
+    return unit if unit == "no unit" else f"'{unit}'"
+
+
+def check_key_figure_jumps(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """A value that moves by more than ``key_figure_jump`` of last week's while its source stays
+    the same: a typo, or a new estimate whose source should say so."""
+    if previous is None or ctx.key_figure_jump is None:
+        return
+    before = {item.id: item for item in previous.report.key_figures if item.id}
+    for id_, k in _ids(report).items():
+        item, old = report.key_figures[k], before.get(id_)
+        if old is None or (old.unit or None) != (item.unit or None) or old.source != item.source or old.value == item.value:
+            continue
+        share = abs(item.value - old.value) / abs(old.value) if old.value else float("inf")
+        if share > ctx.key_figure_jump:
+            moved = "from zero" if not old.value else f"{'+' if item.value > old.value else '-'}{share:.0%}"
+            source = f"'{item.source}'" if item.source else "none given"
+            doc.add_at(("key_figures", k, "value"), "key-figure-jump", f"key figure '{id_}' went from {value_text(old.value, old.unit)} to {value_text(item.value, item.unit)} ({moved}) since the previous report ({previous.document.display}) with the same source ({source}); check the number, and name the new source if it is a new estimate (key_figure_jump: {ctx.key_figure_jump:g} in sitrepgen.yaml)", W)
+
+
+def _label_key(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def check_key_figure_labels(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """Two figures with one label and different ids, in this report or against the previous
+    one: a renamed id breaks the figure's history in two."""
+    mine: dict[str, tuple[int, str]] = {}
+    for k, item in enumerate(report.key_figures):
+        key = _label_key(item.label)
+        if item.id is None:
+            continue
+        if key in mine and mine[key][1] != item.id:
+            line, _ = doc.position(("key_figures", mine[key][0], "label"))
+            doc.add_at(("key_figures", k, "label"), "key-figure-label", f"key figures '{mine[key][1]}' (line {line + 1}) and '{item.id}' have one label; give them labels that tell them apart, or one id if they are one figure", W)
+        mine.setdefault(key, (k, item.id))
+    if previous is None:
+        return
+    ids = _ids(report)
+    for item in previous.report.key_figures:
+        key = _label_key(item.label)
+        if item.id and key in mine and mine[key][1] != item.id and item.id not in ids:
+            doc.add_at(("key_figures", mine[key][0], "id"), "key-figure-label", f"key figure '{mine[key][1]}' has the label that '{item.id}' had in the previous report ({previous.document.display}); if it is the same figure, keep the id '{item.id}' so that its weeks join up", W)
+
+
+#: The checks of each report against the previous one of its series, run once every report is
+#: loaded (site.gather); a check of "last week" belongs here, not in RULES.
+SERIES_RULES: tuple[SeriesRule, ...] = (
+    check_dropped_figures,
+    check_key_figure_units,
+    check_key_figure_jumps,
+    check_key_figure_labels,
+)
+
+
+def run_series_rules(items: list[Any], ctx: LintContext) -> list[Any]:
+    """Run SERIES_RULES over valid reports (``site.LoadedReport``), each against the previous
+    report of its series (``series.pairs``); returns the diagnostics they added."""
+    from .series import group, pairs
+
+    added = []
+    for item, previous in pairs(group(items)):
+        before = len(item.document.diagnostics)
+        for rule in SERIES_RULES:
+            rule(item.document, item.report, previous, ctx)
+        added += item.document.diagnostics[before:]
+    return added
+
+
 RULES: tuple[Rule, ...] = (
     check_figure_ids,
     check_references,
@@ -559,6 +699,7 @@ RULES: tuple[Rule, ...] = (
     check_placeholders,
     check_links,
     check_region_names,
+    check_key_figure_ids,
 )
 
 

@@ -93,6 +93,9 @@ class Document:
     _composed: Any = field(default=None, repr=False)
     _maps: dict[Loc, _ScalarMap | None] = field(default_factory=dict, repr=False)
     _line_starts: array[int] | None = field(default=None, repr=False)
+    #: True for a report taken from the cache: its text was valid, and its tree is parsed only
+    #: when a position must be found in it (a check across the series placing a diagnostic).
+    parse_on_demand: bool = False
 
     def add(
         self,
@@ -126,6 +129,12 @@ class Document:
         Walking stops at the deepest node that exists, so a missing key is reported at the
         mapping that lacks it. ``at_key`` points at a mapping key rather than its value.
         """
+        if self.tree is None and self.parse_on_demand:
+            self.parse_on_demand = False
+            try:
+                self.tree = make_yaml().load(self.text)
+            except YAMLError:  # the cache held text that no longer parses: the top of the file
+                pass
         node = self.tree
         where = _start(node)
         for index, part in enumerate(loc):

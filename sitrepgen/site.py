@@ -10,6 +10,7 @@ Output layout (all links relative, so the site works offline and from a subpath)
     site/reports/<slug>.html | .md | .pdf
     site/reports/<slug>/<figure-id>.<ext>
     site/regions/index.html, site/regions/<region>.html
+    site/key-figures.html, site/data/key-figures.csv | .json, site/data/charts/<series>/<id>.svg
 """
 
 from __future__ import annotations
@@ -47,7 +48,7 @@ from .cache import (
 )
 from .config import CONFIG_NAME, Edition, Project
 from .diagnostics import Diagnostic, Severity, display_path, format_diagnostics
-from .lint import FigureProblem, resolve_figure, run_rules
+from .lint import FigureProblem, resolve_figure, run_rules, run_series_rules
 from .load import Document, load_model
 from .model import PUBLIC, Report
 from .names import name_problem
@@ -58,6 +59,7 @@ from .outputs.assets import font_context, font_files, project_assets
 from .outputs.regions import RegionCollision
 from .render import ReportView
 from .series import order_key
+from .trends import NOTHING, Comparison, has_ids
 
 class BuildError(Exception):
     """The build stopped; ``diagnostics`` says where, when the problem is in a file."""
@@ -105,7 +107,7 @@ def load_report(path: Path, project: Project) -> tuple[Document, Report | None]:
 def _cached_report(path: Path, raw: bytes, entry: dict[str, Any]) -> tuple[Document, Report]:
     """A report validated by an earlier build: ``entry`` is the cache's record for ``raw``, the
     bytes that were hashed (never a second reading, which could differ)."""
-    doc = Document(path=path, display=display_path(path, Path.cwd()), text=raw.decode("utf-8"), raw=raw)
+    doc = Document(path=path, display=display_path(path, Path.cwd()), text=raw.decode("utf-8"), raw=raw, parse_on_demand=True)
     doc.diagnostics = [
         Diagnostic(doc.display, d["line"], d["col"], Severity(d["severity"]), d["code"], d["message"])
         for d in entry["diagnostics"]
@@ -202,6 +204,8 @@ def gather(
         start(path, doc, report)
     order = {path: index for index, path in enumerate(paths)}
     reports.sort(key=lambda item: order[item.document.path])
+    # Last, each report against the previous one of its series (all are loaded now).
+    diagnostics += run_series_rules(reports, project.lint_context())
     if strict:
         diagnostics = [dataclasses.replace(d, severity=Severity.ERROR) for d in diagnostics]
     return reports, diagnostics
@@ -275,16 +279,26 @@ def build(
             editions[item.slug] = dataclasses.replace(item, report=report) if report is not None else None
         return editions[item.slug]
 
-    def start_pdf(whole: LoadedReport) -> None:
-        """Make the print page as soon as a report is valid; render it unless the cache has it."""
+    waiting: list[LoadedReport] = []
+
+    def on_report(whole: LoadedReport) -> None:
+        """A report whose key figures are compared with last week's waits for its series to be
+        known; any other starts its PDF as soon as it is valid (each as this edition sees it)."""
         item = for_edition(whole)
         if item is None:
             return
+        if has_ids(item.report):
+            waiting.append(item)
+        else:
+            start_pdf(item, NOTHING)
+
+    def start_pdf(item: LoadedReport, comparison: Comparison) -> None:
+        """Make the print page; render it unless the cache has it."""
         page = f"reports/{item.slug}.html"
         # The PDF is read outside the site: its relative links point at the published site.
         base = site["base_url"]
         folder = page.rpartition("/")[0] + "/"
-        printed = _print_view(item, page, label=str(site["figure_label"]), link_base=f"{base}{folder}" if base else None)
+        printed = _print_view(item, page, label=str(site["figure_label"]), link_base=f"{base}{folder}" if base else None, comparison=comparison)
         sources = {f.id: resolve_figure(f.image, item.document.path.parent, project.root) for f in item.report.figures()}
         inputs.update(sources.values())
         figures = {f"reports/{figure.file}": sources[figure.id] for figure in printed.figures}
@@ -307,7 +321,7 @@ def build(
     # Something changed (a no-op never gets here): a PDF is likely, so start the workers at once,
     # on the other cores, while this process reads the reports.
     with PdfRenderer(jobs or default_jobs(), progress or Progress(), warm=True) as renderer:
-        reports, diagnostics = gather(project, strict=strict, cache=report_cache, on_report=start_pdf)
+        reports, diagnostics = gather(project, strict=strict, cache=report_cache, on_report=on_report)
         errors = [d for d in diagnostics if d.severity is Severity.ERROR]
         if errors:
             raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
@@ -316,9 +330,12 @@ def build(
         shown = [item for item in map(for_edition, reports) if item is not None]
         if not shown:
             raise BuildError(f"no report has anything for the '{chosen.name}' edition (audiences: {', '.join(sorted(chosen.audiences))})")
+        plan = Plan(project, env, site, sorted(shown, key=order_key))
+        for item in waiting:
+            start_pdf(item, plan.comparisons[item.slug])
         # Every page while the workers render: none of them depends on a PDF.
         try:
-            render_all(Plan(project, env, site, sorted(shown, key=order_key)), outputs)
+            render_all(plan, outputs)
         except RegionCollision as exc:
             raise BuildError(str(exc)) from None
         warnings: list[str] = []
@@ -459,10 +476,10 @@ def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:
     return concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=pool_context())
 
 
-def _print_view(item: LoadedReport, page: str, *, label: str, link_base: str | None) -> ReportView:
+def _print_view(item: LoadedReport, page: str, *, label: str, link_base: str | None, comparison: Comparison) -> ReportView:
     """The report as its print page sees it (the print page stands where the report page does)."""
     assets = relative("reports/", page.rpartition("/")[0])
-    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", label=label)
+    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", label=label, comparison=comparison)
 
 
 def _edition(project: Project, name: str) -> Edition:
@@ -496,6 +513,7 @@ def site_context(project: Project, edition: Edition | None = None) -> dict[str, 
         "figure_label": config.figure_label,
         "edition": edition.name,
         "banner": edition.banner,  #: shown on every page and in the PDF's running header
+        "key_figures": None,  #: whether the site has a key-figures page (set by outputs.Plan)
     }
 
 

@@ -256,7 +256,7 @@ def test_sitemap_lists_every_page_but_the_404(site: Site) -> None:
     assert all(loc.startswith(site.series.base_url) for loc in locations), locations
     pages = {name for name in site.files() if name.endswith(".html")} - {"404.html"}
     assert sorted(locations) == sorted(site.series.base_url + name for name in pages)
-    assert len(locations) == 1 + 6 + 1 + 4  # index, reports, the regions index, one page per region
+    assert len(locations) == 1 + 6 + 1 + 4 + 1  # index, reports, the regions index, one page per region, key figures
 
 
 def test_404_page_exists_and_links_home(site: Site) -> None:

@@ -91,7 +91,7 @@ def format_nu(messages: list[dict[str, Any]], root: Path) -> str:
 def test_nu_html_checker_reports_no_errors(series: Series, tmp_path: Path) -> None:
     site = series.site
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 1 + 1 + 6 + 1 + 4  # index, 404, the weeks, the regions index, the regions
+    assert len(pages) == 1 + 1 + 6 + 1 + 4 + 1  # index, 404, the weeks, the regions index, the regions, key figures
     checked = [*pages, *sorted(site.rglob("*.css")), *sorted(site.rglob("*.svg"))]
     canaries = []
     for name, text in CANARIES.items():
