@@ -233,7 +233,7 @@ def hash_file(path: Path, root: Path, budget: Budget | None = None) -> str:
         return ""
     if budget is not None:
         budget.take(resolved, resolved.stat().st_size)
-    where = resolved.relative_to(root).as_posix().encode("utf-8")
+    where = os.fsencode(resolved.relative_to(root).as_posix())  # any name, even one not UTF-8
     return digest_bytes(where + b"\0" + resolved.read_bytes())
 
 

@@ -15,15 +15,22 @@ import click
 
 from . import __version__
 from .diagnostics import Diagnostic, display_path, format_diagnostics
+from .names import printable
 
 if TYPE_CHECKING:  # heavy modules (pydantic, ruamel, jinja) are imported by the commands that need them
     from .config import Project
 
 
 class InputError(click.ClickException):
-    """A problem in the user's files or templates: printed as 'Error: ...', exit 1."""
+    """A problem in the user's files or templates: printed as 'Error: ...', exit 1.
+
+    The message may quote a file name or a library's message about one: it is made printable
+    (no control character reaches the terminal or the CI log)."""
 
     exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
 
 
 class DiagnosticsFound(click.ClickException):
@@ -107,7 +114,7 @@ def new(ctx: click.Context, series: str | None, start: dt.datetime | None, end: 
         path = new_report(project, series=series, start=start.date() if start else None, end=end.date() if end else None)
     except NewReportError as exc:
         raise InputError(str(exc)) from None
-    click.echo(display_path(path))
+    click.echo(printable(display_path(path)))
 
 
 @cli.command()
@@ -149,7 +156,7 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
         state = up_to_date(root, build_options(page_size, strict, edition), _note)
         if state is not None:  # nothing read or written has changed: skip even the imports
             for line in state.messages:
-                click.echo(line)
+                click.echo(printable(line))
             click.echo(f"{state.output_dir}/ is up to date: nothing changed since the last build")
             return
 
@@ -172,7 +179,7 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
         where = f"{exc.filename}: " if exc.filename else ""
         raise InputError(f"cannot write the site: {where}{exc.strerror or exc}; the previous site is unchanged") from None
     for line in result.messages:
-        click.echo(line)
+        click.echo(printable(line))
     shown = display_path(result.output_dir, project.root)
     click.echo(f"built {len(result.reports)} report(s) into {shown}/ ({len(result.files)} files, {result.rendered} PDF(s) rendered)")
 
@@ -243,8 +250,8 @@ def main() -> None:
         if "--debug" in sys.argv[1:]:
             raise
         click.echo(
-            f"Error: internal error: {type(exc).__name__}: {exc} "
-            "(run again with --debug for the traceback, and please report it)",
+            printable(f"Error: internal error: {type(exc).__name__}: {exc} ")
+            + "(run again with --debug for the traceback, and please report it)",
             err=True,
         )
         sys.exit(70)

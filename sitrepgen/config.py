@@ -11,9 +11,10 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from .cache import Budget, digest_bytes, versions
-from .lint import LintContext, Place
+from .lint import MAX_FIGURES, MAX_REFERENCES, LintContext, Place
 from .load import MAX_BYTES, Document, Loc, load_model
 from .model import PUBLIC, Audience, Strict
+from .names import report_slug
 from .paths import PathProblem, folder_problem, is_inside, output_dir_problem, resolve
 
 CONFIG_NAME = "sitrepgen.yaml"
@@ -138,6 +139,12 @@ class Config(Strict):
         default=MAX_BUILD_BYTES,
         description="Most bytes one build or validation may read in all: report, figure and template files.",
         examples=[4294967296],
+    )
+    max_figures: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        default=MAX_FIGURES, description="Most figures one report may have (each is checked, copied and drawn in the PDF).", examples=[50]
+    )
+    max_references: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        default=MAX_REFERENCES, description="Most {fig:ID} references one report may make.", examples=[1000]
     )
     figure_label: Annotated[str, StringConstraints(min_length=4, max_length=40)] = Field(
         default="Figure {n}",
@@ -282,6 +289,9 @@ class Project:
             figure_label=self.config.figure_label,
             audiences=(*BUILTIN_AUDIENCES, *self.config.audiences),
             editions=editions,
+            max_figures=self.config.max_figures,
+            max_references=self.config.max_references,
+            reports_dir=self.reports_dir,
             key_figure_jump=self.config.key_figure_jump,
             figure_folders=self.figure_folders(),
             figure_names=self.figure_names(),
@@ -301,10 +311,9 @@ class Project:
         extension ('isw/2016-12-08'), so reports in two folders never collide. The file's own
         name is kept (a link inside reports_dir is named by the link)."""
         try:
-            inside = (path.parent.resolve() / path.name).relative_to(self.reports_dir.resolve())
-        except (ValueError, RuntimeError, OSError):  # outside reports_dir (refused), or a loop
+            return report_slug(path.parent.resolve() / path.name, self.reports_dir)
+        except (RuntimeError, OSError):  # a loop: refused by the path checks
             return path.stem
-        return inside.with_suffix("").as_posix()
 
     def report_paths(self) -> list[Path]:
         """Every report under the reports folder, in a stable order (hidden files skipped).

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
 
+from .names import printable
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -19,6 +21,7 @@ class Severity(str, Enum):
 CODES: dict[str, str] = {
     # reading and parsing
     "unreadable": "the file cannot be read",
+    "file-name": "a report's file or folder name holds something other than a-z, 0-9, '-', '_' and '.'",
     "too-large": "the file is larger than max_file_bytes (checked before parsing)",
     "encoding": "the file is not UTF-8 text",
     "empty-file": "the file is empty or holds only comments",
@@ -51,6 +54,8 @@ CODES: dict[str, str] = {
     "figure-format": "a figure that is not SVG, PNG or JPEG, or an SVG that is not a well-formed SVG document",
     "unsafe-svg": "an SVG figure with a script, an event handler, an embedded document, or a reference outside itself",
     "empty-alt": "a figure whose alt text is blank",
+    "too-many-figures": "a report with more figures than max_figures",
+    "too-many-references": "a report with more {fig:ID} references than max_references",
     # maps drawn from GeoJSON (sitrepgen.maps.CODES), at their place in the GeoJSON file
     "map-too-large": "a map's GeoJSON file is larger than the limit (checked before reading)",
     "map-encoding": "a map's GeoJSON file is not UTF-8 text",
@@ -70,6 +75,8 @@ CODES: dict[str, str] = {
     "placeholder": "placeholder text (TODO) left in the report, e.g. by 'sitrepgen new'",
     "unsafe-link": "a link the allowlist refuses; it is shown as plain text",
     "inline-image": "Markdown image syntax in text; images belong in figures",
+    "unknown-anchor": "a link to '#id' where the report has no such id (a region, figure, key figures or conclusions)",
+    "region-name": "a region whose page would replace one of the site's own pages (regions/index.html)",
     # key figures (the last four compare a report with the previous one of its series)
     "duplicate-key-figure-id": "two key figures of one report share an id",
     "missing-key-figure-id": "a key figure without an id in a report whose other key figures have one",
@@ -103,20 +110,24 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
     def format_text(self) -> str:
+        """The one-line form; the path and message are ``printable`` in every format, so a file
+        name holding an escape sequence or a newline cannot act on a terminal or a CI log."""
         return (
-            f"{self.path}:{self.line}:{self.col}: "
-            f"{self.severity.value}[{self.code}]: {self.message}"
+            f"{printable(self.path)}:{self.line}:{self.col}: "
+            f"{self.severity.value}[{self.code}]: {printable(self.message)}"
         )
 
     def format_github(self) -> str:
         """A GitHub Actions workflow command, which shows as an annotation on the diff."""
-        message = _github_escape(f"[{self.code}] {self.message}", data=True)
-        path = _github_escape(self.path, data=False)
+        message = _github_escape(printable(f"[{self.code}] {self.message}"), data=True)
+        path = _github_escape(printable(self.path), data=False)
         return f"::{self.severity.value} file={path},line={self.line},col={self.col}::{message}"
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data["severity"] = self.severity.value
+        data["path"] = printable(self.path)  # the same text as the other formats, and always UTF-8
+        data["message"] = printable(self.message)
         return data
 
 

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from . import markup, svg
+from . import markup, names, svg
 from .diagnostics import Severity
 from .load import Document, Loc
 from .cache import Budget, TooMuchInput
@@ -43,6 +43,13 @@ class Place:
     aliases: tuple[str, ...] = ()
 
 
+#: Default limits per report (``max_figures`` and ``max_references`` in sitrepgen.yaml). Every
+#: figure is checked, copied and drawn in the PDF, every reference rendered on several pages:
+#: a report far beyond these is a mistake or an attack, and would cost minutes and gigabytes.
+MAX_FIGURES = 50
+MAX_REFERENCES = 1000
+
+
 @dataclass(frozen=True)
 class LintContext:
     root: Path
@@ -50,6 +57,9 @@ class LintContext:
     figure_label: str = DEFAULT_FIGURE_LABEL
     audiences: tuple[str, ...] = ("public", "internal")  #: every audience an item may name
     editions: tuple[tuple[str, frozenset[str]], ...] = (("public", frozenset({"public"})), ("internal", frozenset({"public", "internal"})))
+    max_figures: int = MAX_FIGURES
+    max_references: int = MAX_REFERENCES
+    reports_dir: Path | None = None  #: where slugs start (None: a report's slug is its file name)
     key_figure_jump: float | None = 0.5  #: the share a figure may move by, its source unchanged
     #: Resolved folders figures may come from (reports_dir and figure_dirs); empty: the project.
     figure_folders: tuple[Path, ...] = ()
@@ -177,27 +187,52 @@ def check_figure_ids(doc: Document, report: Report, ctx: LintContext) -> None:
             seen[figure.id] = loc
 
 
+def check_limits(doc: Document, report: Report, ctx: LintContext) -> None:
+    """At most ``max_figures`` figures and ``max_references`` references, reported at the first
+    one beyond the limit. Checked before every other rule, which are skipped for a report over a
+    limit (see run_rules): their work is what the limits bound."""
+    figures = list(figure_locations(report))
+    if len(figures) > ctx.max_figures:
+        doc.add_at(
+            figures[ctx.max_figures][0], "too-many-figures",
+            f"the report has {len(figures):,} figures, more than the limit of {ctx.max_figures:,}; "
+            "split it into several reports, or raise max_figures in sitrepgen.yaml",
+        )
+    count = 0
+    first_beyond: tuple[Loc, str, int] | None = None
+    for loc, text in text_fields(report):
+        for match in markup.figure_ref_matches(text):
+            count += 1
+            if count == ctx.max_references + 1:
+                first_beyond = (loc, text, match.start())
+    if first_beyond is not None:
+        line, col = doc.position_in(*first_beyond)
+        doc.add(
+            line, col, "too-many-references",
+            f"the report makes {count:,} figure references, more than the limit of {ctx.max_references:,}; "
+            "cite each figure where it matters, or raise max_references in sitrepgen.yaml",
+        )
+
+
 def check_references(doc: Document, report: Report, ctx: LintContext) -> None:
     figures = {figure.id: figure for figure in report.figures()}
     numbered = sorted(figure_id for figure_id, figure in figures.items() if figure.numbered)
     cited: set[str] = set()
     for loc, text in text_fields(report):
-        counts: Counter[str] = Counter()
-        for ref in markup.figure_refs(text):
-            needle = f"{{fig:{ref}}}"
-            occurrence = counts[ref]
-            counts[ref] += 1
+        for match in markup.figure_ref_matches(text):
+            ref = match.group(1)
             cited.add(ref)
             if ref in figures and figures[ref].numbered:
                 continue
-            line, col = doc.position_of_text(loc, needle, occurrence)
+            needle = match.group(0)
+            line, col = doc.position_in(loc, text, match.start())
             if ref in figures:
                 doc.add(line, col, "unnumbered-reference", f"{needle} refers to a figure with 'numbered: false', which has no number to print; remove the reference or number the figure")
                 continue
             hint = f"; figures are: {', '.join(numbered)}" if numbered else "; this report has no numbered figures"
             doc.add(line, col, "unknown-figure", f"reference to a figure that does not exist: {needle}{hint}")
         for bad in markup.malformed_refs(text):
-            line, col = doc.position_of_text(loc, bad.text)
+            line, col = doc.position_in(loc, text, bad.start)
             doc.add(line, col, "malformed-reference", f"'{bad.text}' is not a figure reference: {bad.why}")
     for r, region in enumerate(report.regions):  # only the older form places figures by their first reference
         for f, figure in enumerate(region.figures):
@@ -285,16 +320,14 @@ def check_audience_references(doc: Document, report: Report, ctx: LintContext) -
     texts += [((*loc, "caption"), item.caption, chain) for loc, item, chain in flow if isinstance(item, Figure)]
     for loc, text, chain in texts:
         shown_in = editions(chain)
-        counts: Counter[str] = Counter()
-        for ref in markup.figure_refs(text):
-            occurrence = counts[ref]
-            counts[ref] += 1
+        for match in markup.figure_ref_matches(text):
+            ref = match.group(1)
             if ref not in figures:
                 continue  # check_references says so
             figure, figure_in = figures[ref]
             missing = sorted(shown_in - figure_in)
             if missing:
-                line, col = doc.position_of_text(loc, f"{{fig:{ref}}}", occurrence)
+                line, col = doc.position_in(loc, text, match.start())
                 which = ", ".join(f"'{name}'" for name in missing)
                 doc.add(line, col, "audience-reference", f"{{fig:{ref}}} is in text that the {which} edition{'s' if len(missing) > 1 else ''} show{'' if len(missing) > 1 else 's'}, but figure '{ref}' is left out of {'them' if len(missing) > 1 else 'it'} (audience '{figure.audience}'): give this text the figure's audience, or the figure this text's")
 
@@ -409,23 +442,25 @@ _GROUPED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:([.,])\d{3})+(?![\d]|[.,]\d)
 
 
 def check_number_format(doc: Document, report: Report, ctx: LintContext) -> None:
-    """Thousands written '3.000' in a report that writes '90,000' (or the other way round)."""
-    found: list[tuple[Loc, str, str, int]] = []  # (loc, number, separator, occurrence)
-    for loc, text in text_fields(report):
-        seen: Counter[str] = Counter()
+    """Thousands written '3.000' in a report that writes '90,000' (or the other way round).
+
+    Two passes over the text, the first only counting, so that nothing grows with the number
+    of numbers but the warnings themselves."""
+    usage: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    for _loc, text in text_fields(report):
         for match in _GROUPED_NUMBER.finditer(text):
-            number = match.group(0)
-            found.append((loc, number, match.group(1), seen[number]))
-            seen[number] += 1
-    usage = Counter(separator for _, _, separator, _ in found)
+            usage[match.group(1)] += 1
+            examples.setdefault(match.group(1), match.group(0))
     if len(usage) < 2:
         return  # one convention throughout: nothing to compare with
     usual = "," if usage[","] >= usage["."] else "."
-    example = next(number for _, number, separator, _ in found if separator == usual)
-    for loc, number, separator, occurrence in found:
-        if separator != usual:
-            line, col = doc.position_of_text(loc, number, occurrence)
-            doc.add(line, col, "number-format", f"'{number}' groups digits with '{separator}' where the report writes '{usual}' (as in '{example}'); if it means {number.replace(separator, '')}, write {number.replace(separator, usual)}", W)
+    for loc, text in text_fields(report):
+        for match in _GROUPED_NUMBER.finditer(text):
+            number, separator = match.group(0), match.group(1)
+            if separator != usual:
+                line, col = doc.position_in(loc, text, match.start())
+                doc.add(line, col, "number-format", f"'{number}' groups digits with '{separator}' where the report writes '{usual}' (as in '{examples[usual]}'); if it means {number.replace(separator, '')}, write {number.replace(separator, usual)}", W)
 
 
 def check_place_names(doc: Document, report: Report, ctx: LintContext) -> None:
@@ -434,16 +469,26 @@ def check_place_names(doc: Document, report: Report, ctx: LintContext) -> None:
         flat = _straight(text)
         for place in ctx.gazetteer:
             for variant in place.variants:
-                for match in _name_re(variant).finditer(flat):
-                    line, col = doc.position_of_text(loc, text[match.start() : match.end()])
+                for match in _names_in(flat, variant):
+                    line, col = doc.position_in(loc, text, match.start())
                     doc.add(line, col, "place-name", f"'{match.group(0)}' is spelled '{place.name}' in this series (gazetteer); write '{place.name}'", W)
             for alias in place.aliases:
-                for match in _name_re(alias).finditer(flat):
-                    before = flat[: match.start()].rstrip("( ")
-                    if before.endswith(_straight(place.name)) and flat[: match.start()].endswith("("):
+                for match in _names_in(flat, alias):
+                    if _follows_name(flat, match.start(), _straight(place.name)):
                         continue  # "Tadmor (Palmyra)": the alias given beside the name
-                    line, col = doc.position_of_text(loc, text[match.start() : match.end()])
+                    line, col = doc.position_in(loc, text, match.start())
                     doc.add(line, col, "place-name", f"'{alias}' is known in this series as '{place.name}'; write '{place.name}' or '{place.name} ({alias})'", W)
+
+
+def _follows_name(text: str, start: int, name: str) -> bool:
+    """Whether ``text[start:]`` comes right after "NAME (" (any spaces and brackets between).
+
+    Looks back only over the brackets and spaces before ``start``: those runs lie between one
+    match and the next, so all the looking back in a text costs no more than its length."""
+    index = start
+    while index > 0 and text[index - 1] in "( ":
+        index -= 1
+    return start > 0 and text[start - 1] == "(" and text.endswith(name, 0, index)
 
 
 def _straight(text: str) -> str:
@@ -452,7 +497,27 @@ def _straight(text: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _name_re(name: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + re.escape(_straight(name)) + r"(?!\w)")
+    """The name, not followed by a letter or digit. It starts with the name itself, so that the
+    regular expression engine can look for it as a literal (a look-behind first would make it
+    try every position of the text); the character before is checked by ``_names_in``."""
+    return re.compile(re.escape(_straight(name)) + r"(?!\w)")
+
+
+_WORD_CHAR_RE = re.compile(r"\w")
+
+
+def _names_in(text: str, name: str) -> Iterator[re.Match[str]]:
+    r"""Where ``name`` stands as a whole word in ``text``, as ``(?<!\w)NAME(?!\w)`` would find it:
+    after a match refused for the letter before it, the search goes on from the next character."""
+    pattern = _name_re(name)
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        start = match.start()
+        if start > 0 and _WORD_CHAR_RE.match(text, start - 1) is not None:
+            position = start + 1
+            continue
+        yield match
+        position = max(match.end(), start + 1)
 
 
 _PLACEHOLDER_RE = re.compile(r"\b" + PLACEHOLDER + r"\b")
@@ -460,25 +525,64 @@ _PLACEHOLDER_RE = re.compile(r"\b" + PLACEHOLDER + r"\b")
 
 def check_placeholders(doc: Document, report: Report, ctx: LintContext) -> None:
     for loc, text in all_strings(report):
-        if _PLACEHOLDER_RE.search(text):
-            line, col = doc.position_of_text(loc, PLACEHOLDER)
+        if (match := _PLACEHOLDER_RE.search(text)) is not None:
+            line, col = doc.position_in(loc, text, match.start())
             doc.add(line, col, "placeholder", f"placeholder '{PLACEHOLDER}' left in the text; replace it with this week's content", W)
 
 
 def check_links(doc: Document, report: Report, ctx: LintContext) -> None:
-    """Links the allowlist refuses and inline images, found by the same scanner that neutralises
-    them in the Markdown output (so a destination with parentheses is quoted whole)."""
+    """Links the allowlist refuses, inline images and links to an anchor the page does not have,
+    found by the same scanner that neutralises them in the Markdown output (so a destination with
+    parentheses is quoted whole)."""
+    anchors: set[str] | None = None
     for loc, text in text_fields(report):
-        seen: Counter[str] = Counter()
-        for link in markup.links(text):
-            needle = text[link.start : link.end]
-            line, col = doc.position_of_text(loc, needle, seen[needle])
-            seen[needle] += 1
+        for link in markup.iter_links(text):
             if link.image:
+                line, col = doc.position_in(loc, text, link.start)
                 doc.add(line, col, "inline-image", "images inside text are not shown; add the image to the region's figures and cite it with {fig:ID}", W)
             elif not link.allowed:
                 shown = link.url if len(link.url) <= 60 else link.url[:57] + "..."
+                line, col = doc.position_in(loc, text, link.start)
                 doc.add(line, col, "unsafe-link", f"link to '{shown}' is not allowed (only http, https, mailto and relative links) and is shown as plain text", W)
+            elif (fragment := markup.fragment(link.url)) is not None:
+                if anchors is None:
+                    slug = names.report_slug(doc.path, ctx.reports_dir) if ctx.reports_dir else doc.path.stem
+                    anchors = names.page_anchors(report, slug)
+                if fragment not in anchors:
+                    line, col = doc.position_in(loc, text, link.start)
+                    doc.add(line, col, "unknown-anchor", _unknown_anchor(link.url, report))
+
+
+def _unknown_anchor(url: str, report: Report) -> str:
+    shown = url if len(url) <= 60 else url[:57] + "..."
+    sections = [f"#{anchor}" for _heading, _regions, anchor in names.section_heads(report)]
+    examples = ", ".join(sections[:3]) + (", ..." if len(sections) > 3 else "")
+    where = f"link to a section ({examples}), or cite" if sections else "cite"
+    return f"link to '{shown}' leads nowhere: the report has no such anchor; {where} a figure with {{fig:ID}}"
+
+
+def _region_names(report: Report) -> Iterator[tuple[Loc, str]]:
+    """Every region name with its location: a region's, or a section's ``region:`` (one or a list)."""
+    for r, region in enumerate(report.regions):
+        yield ("regions", r, "name"), region.name
+    for s, section in enumerate(report.sections):
+        if isinstance(section.region, str):
+            yield ("sections", s, "region"), section.region
+        elif isinstance(section.region, list):
+            for n, name in enumerate(section.region):
+                yield ("sections", s, "region", n), name
+
+
+def check_region_names(doc: Document, report: Report, ctx: LintContext) -> None:
+    """A region's page is regions/SLUG.html: a slug the site's own pages use would replace one."""
+    for loc, name in _region_names(report):
+        slug = names.slugify(name)
+        if slug in names.RESERVED_REGION_SLUGS:
+            doc.add_at(
+                loc, "region-name",
+                f"a region named '{name}' would have the page regions/{slug}.html, which is the site's list "
+                "of regions; name it differently",
+            )
 
 
 # --------------------------------------------------------------------------- key figures
@@ -617,6 +721,7 @@ RULES: tuple[Rule, ...] = (
     check_place_names,
     check_placeholders,
     check_links,
+    check_region_names,
     check_key_figure_ids,
 )
 
@@ -627,6 +732,13 @@ FIGURE_RULES: tuple[Rule, ...] = (check_figure_files,)
 CACHED_RULES: tuple[Rule, ...] = tuple(rule for rule in RULES if rule not in FIGURE_RULES)
 
 
-def run_rules(doc: Document, report: Report, ctx: LintContext, rules: tuple[Rule, ...] = RULES) -> None:
+def run_rules(doc: Document, report: Report, ctx: LintContext, rules: tuple[Rule, ...] = RULES) -> bool:
+    """The rules, after the limits: a report over a limit gets that error alone, since checking
+    the rest is the work the limit is there to bound (False then)."""
+    found = len(doc.diagnostics)
+    check_limits(doc, report, ctx)
+    if len(doc.diagnostics) > found:
+        return False
     for rule in rules:
         rule(doc, report, ctx)
+    return True

@@ -7,7 +7,6 @@ Markdown, HTML and PDF outputs cannot disagree; the templates only arrange what 
 from __future__ import annotations
 
 import datetime as dt
-import re
 import traceback
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -17,7 +16,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import markup
+from . import markup, names
 from .markup import DEFAULT_FIGURE_LABEL, figure_label, reference_text
 from .diagnostics import display_path
 from .model import Figure, FigureBlock, KeyFigure, Paragraph, Report, text_of
@@ -251,8 +250,7 @@ def format_period(start: Any, end: Any) -> str:
     return f"{MONTHS[start.month - 1]} {start.day}–{end.day}, {end.year}"
 
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+slugify = names.slugify  #: region anchors and region pages (kept here for templates and callers)
 
 
 def _qualified(item: KeyFigure) -> str:
@@ -344,25 +342,6 @@ def _item(block: str | Paragraph | FigureBlock) -> Item:
     return block.figure if isinstance(block, FigureBlock) else text_of(block)
 
 
-def _section_heads(report: Report) -> list[tuple[str | None, tuple[str, ...], str]]:
-    """(heading, regions, element id) of each printed section.
-
-    The id is the region's name in the older form (as it has always been), else the heading,
-    else the regions' names; made unique within the report.
-    """
-    heads = [(s.heading, s.region_names, slugify(s.heading or "-".join(s.region_names))) for s in report.sections]
-    heads += [(region.heading, (region.name,), slugify(region.name)) for region in report.regions]
-    unique: list[tuple[str | None, tuple[str, ...], str]] = []
-    taken: set[str] = set()
-    for heading, regions, base in heads:
-        anchor, n = base, 2
-        while anchor in taken:
-            anchor, n = f"{base}-{n}", n + 1
-        taken.add(anchor)
-        unique.append((heading, regions, anchor))
-    return unique
-
-
 def build_view(
     report: Report,
     slug: str,
@@ -397,7 +376,7 @@ def build_view(
             numbers[item.id] = len(numbers) + 1
     labels = {figure_id: figure_label(label, number) for figure_id, number in numbers.items()}
     references = {figure_id: reference_text(text) for figure_id, text in labels.items()}
-    anchor_of = {figure.id: _figure_anchor(slug, figure.id) for figure in report.figures()}
+    anchor_of = {figure.id: names.figure_anchor(slug, figure.id) for figure in report.figures()}
     links = {figure_id: f"{page}#{anchor_of[figure_id]}" for figure_id in references}
 
     def figure_view(figure: Figure) -> FigureView:
@@ -413,7 +392,7 @@ def build_view(
             for item in items
         ]
 
-    heads = _section_heads(report)
+    heads = names.section_heads(report)
     section_views = []
     for index, ((heading, regions, anchor), items) in enumerate(zip(heads, sections)):
         after_heading = index > 0 and heads[index - 1][0] is not None
@@ -442,10 +421,6 @@ def build_view(
     )
 
 
-def _figure_anchor(slug: str, figure_id: str) -> str:
-    return f"fig-{slug.replace('/', '-')}-{figure_id}"
-
-
 def _figure_view(
     figure: Figure,
     number: int | None,
@@ -462,7 +437,7 @@ def _figure_view(
         id=figure.id,
         number=number,
         label=label,
-        anchor=_figure_anchor(slug, figure.id),
+        anchor=names.figure_anchor(slug, figure.id),
         src=assets + file,
         file=file,
         alt=figure.alt,

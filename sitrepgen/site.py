@@ -57,6 +57,7 @@ from .load import Document, read_document, validate_model
 from .lock import BuildLock
 from .model import PUBLIC, Report
 from .paths import SITE_MARK, SITE_MARK_TEXT, PathProblem, remove_tree, resolve, site_state
+from .names import name_problem
 from .pdf import PdfJob, Source, render_job
 from .pool import pool_context, watch_build
 from .outputs import Plan, relative, render_all, up
@@ -127,14 +128,15 @@ def load_report(
     if report is None:
         return doc, None
     context = project.lint_context(budget)
-    run_rules(doc, report, context, FIGURE_RULES)
+    if not run_rules(doc, report, context, FIGURE_RULES):
+        return doc, None  # over a limit: that error alone
     name = _relative(path, project.root)
     cached = cache.get(name, key, doc.text) if cache is not None and key else None
     if cached is not None:
         doc.diagnostics += [Diagnostic(doc.display, line, col, Severity(severity), code, message) for line, col, severity, code, message in cached]
     else:
         before = len(doc.diagnostics)
-        run_rules(doc, report, context, CACHED_RULES)
+        run_rules(doc, report, context, CACHED_RULES)  # (the limits were checked above)
         if cache is not None and key:
             cache.put(name, key, [(d.line, d.col, d.severity.value, d.code, d.message) for d in doc.diagnostics[before:]])
     return doc, report if not doc.has_errors else None
@@ -207,6 +209,12 @@ def gather(
     read: dict[Path, tuple[bytes | None, str]] = {}
     early: dict[Path, Document] = {}
     for path in paths:
+        if (problem := name_problem(path, project.reports_dir)) is not None:
+            # Not read at all: the name goes into every address and message about the report.
+            doc = Document(path=path, display=display_path(path, Path.cwd()))
+            doc.add(0, 0, "file-name", problem)
+            early[path] = doc
+            continue
         doc = Document(path=path, display=display_path(path, Path.cwd()))
         if project.report_problem(path) is None:
             read[path] = read_report_bytes(doc, project, budget, fingerprint)
@@ -215,7 +223,7 @@ def gather(
     known = {path for path, (_, key) in read.items() if cache is not None and key and cache.knows(_relative(path, project.root), key)}
     for path in [p for p in paths if p not in known] + [p for p in paths if p in known]:
         if path in early:
-            loaded[path] = early[path], None
+            loaded[path] = doc, report = early[path], None
         else:
             loaded[path] = doc, report = load_report(path, project, budget=budget, cache=cache, read=read.get(path))
         if report is not None and stems[slug_of[path]] == 1 and path not in known:  # no other file claims its slug
