@@ -10,6 +10,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator
 
 from .cache import digest_bytes, versions
+from .figures import MAX_FIGURE_BYTES, FigureStore
 from .lint import LintContext, Place
 from .load import MAX_BYTES, Document, load_model
 from .model import Strict
@@ -72,6 +73,9 @@ class Config(Strict):
     max_file_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
         default=MAX_BYTES, description="Largest report file accepted, in bytes.", examples=[2097152]
     )
+    max_figure_bytes: Annotated[int, Field(ge=1024, le=256 * 1024 * 1024)] = Field(
+        default=MAX_FIGURE_BYTES, description="Largest figure file accepted, in bytes.", examples=[5242880]
+    )
     gazetteer: list[GazetteerEntry] = Field(
         default_factory=list,
         description="Canonical place names and their variant spellings.",
@@ -108,9 +112,13 @@ class Project:
         data = path.read_bytes() if path.is_file() else b""
         return digest_bytes(data) + json.dumps(versions(), sort_keys=True)
 
-    def lint_context(self) -> LintContext:
+    def lint_context(self, figures: FigureStore | None = None) -> LintContext:
+        """The context of the lint rules; ``figures`` is shared by every report of one run."""
         places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
-        return LintContext(root=self.root, gazetteer=places)
+        return LintContext(root=self.root, gazetteer=places, figures=figures or self.figure_store())
+
+    def figure_store(self) -> FigureStore:
+        return FigureStore(self.config.max_figure_bytes)
 
     def report_paths(self) -> list[Path]:
         """Every report under the reports folder, in a stable order (hidden files skipped)."""

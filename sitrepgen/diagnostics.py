@@ -43,8 +43,10 @@ CODES: dict[str, str] = {
     "unreferenced-figure": "a figure no text refers to (it is placed at the end of its region)",
     "figure-missing": "a figure's image file does not exist",
     "figure-path": "a figure path that is absolute, a URL, or leads outside the project",
-    "figure-format": "a figure that is not SVG, PNG or JPEG, or an SVG that is not a well-formed SVG document",
-    "unsafe-svg": "an SVG figure with a script, an event handler, an embedded document, or a reference outside itself",
+    "figure-format": "a figure whose content is not what its name says (SVG, PNG or JPEG), or is broken: XML that is not a well-formed SVG document, a truncated or damaged image",
+    "figure-too-large": "a figure larger than max_figure_bytes (checked before reading), an SVG with too many elements or nested too deep, or an image with too many pixels",
+    "unsafe-svg": "an SVG figure with active content: a script, an event handler, an embedded document, an http-equiv instruction, an animated link, a javascript: address, a stylesheet instruction or entity declarations",
+    "svg-dropped": "something in an SVG figure that is not static drawing (an HTML element, a reference outside the figure, a CSS property or value, an editor's attribute) and was left out of the published figure",
     "empty-alt": "a figure whose alt text is blank",
     # content
     "empty-region": "a region without any paragraph",

@@ -47,6 +47,7 @@ from .cache import (
 )
 from .config import CONFIG_NAME, Project
 from .diagnostics import Diagnostic, Severity, display_path, format_diagnostics
+from .figures import FigureStore
 from .lint import FigureProblem, resolve_figure, run_rules
 from .load import Document, load_model
 from .model import Report
@@ -123,14 +124,15 @@ def font_context(prefix: str) -> dict[str, object]:
     }
 
 
-def load_report(path: Path, project: Project) -> tuple[Document, Report | None]:
-    """Load, validate and check one report."""
+def load_report(path: Path, project: Project, figures: FigureStore | None = None) -> tuple[Document, Report | None]:
+    """Load, validate and check one report (its figures through ``figures``, when shared)."""
+    context = project.lint_context(figures)
     loaded = load_model(
         path,
         Report,
         max_bytes=project.config.max_file_bytes,
         root=Path.cwd(),
-        checks=(lambda doc, report: run_rules(doc, report, project.lint_context()),),
+        checks=(lambda doc, report: run_rules(doc, report, context),),
     )
     return loaded.document, loaded.model
 
@@ -146,14 +148,14 @@ def _cached_report(path: Path, raw: bytes, entry: dict[str, Any]) -> tuple[Docum
     return doc, Report.model_validate_json(entry["model"])
 
 
-def _remember(path: Path, project: Project, cache: ReportCache, key: str, doc: Document, report: Report) -> None:
+def _remember(path: Path, project: Project, cache: ReportCache, key: str, doc: Document, report: Report, store: FigureStore) -> None:
     figures = {}
     for figure in report.figures():
         try:
             resolved = resolve_figure(figure.image, path.parent, project.root)
-        except FigureProblem:
+            figures[str(resolved)] = store.get(resolved).digest  # the bytes validation read
+        except (FigureProblem, OSError):
             return  # an invalid report is never cached
-        figures[str(resolved)] = digest_file(resolved)
     diagnostics = [d.as_json() for d in doc.diagnostics]
     cache.put(path.as_posix(), key, figures, {"model": report.model_dump_json(), "diagnostics": diagnostics})
 
@@ -165,12 +167,15 @@ def gather(
     strict: bool = False,
     cache: ReportCache | None = None,
     on_report: Callable[[LoadedReport], None] | None = None,
+    figures: FigureStore | None = None,
 ) -> tuple[list[LoadedReport], list[Diagnostic]]:
     """Load every report; all diagnostics of all files, and the reports that were valid.
 
     Under ``strict`` every warning counts as an error (a publishing pipeline's choice). With a
     ``cache``, a report whose YAML, figures and config are unchanged is not parsed again.
+    Figures are read and rebuilt once through ``figures`` (one store for the whole run).
     """
+    figures = figures or project.figure_store()
     diagnostics: list[Diagnostic] = []
     if project.config_document is not None:
         diagnostics += project.config_document.diagnostics
@@ -206,10 +211,10 @@ def gather(
         if entry is not None:
             unchanged[path] = (raw, entry)  # nothing validation read has changed
             continue
-        loaded[path] = doc, report = load_report(path, project)
+        loaded[path] = doc, report = load_report(path, project, figures)
         if cache is not None and report is not None:
             # keyed by the bytes that were validated: the file may have changed since it was hashed
-            _remember(path, project, cache, digest_bytes(doc.raw + context.encode("utf-8")), doc, report)
+            _remember(path, project, cache, digest_bytes(doc.raw + context.encode("utf-8")), doc, report, figures)
         if report is not None and stems[path.stem] == 1:  # no other file claims its slug
             start(path, doc, report)
             started.add(path)
@@ -269,6 +274,7 @@ def build(
     code = versions()  # read once: it hashes sitrepgen's own files
     outputs: dict[str, bytes | Path] = dict(assets)
     inputs: set[Path] = set()
+    figure_store = project.figure_store()  # validation and publishing share each figure's one reading
 
     def file_hash(path: Path) -> str:
         """A figure's hash: taken from the input hashes already made, read again only when the
@@ -286,14 +292,14 @@ def build(
         printed = render.build_view(item.report, item.slug, link_base=f"{base}reports/") if base else view
         sources = {f.id: resolve_figure(f.image, item.document.path.parent, project.root) for f in item.report.figures()}
         inputs.update(sources.values())
-        figures = {f"reports/{figure.file}": sources[figure.id] for figure in view.figures}
+        figures = {f"reports/{figure.file}": _published(figure_store, sources[figure.id], item) for figure in view.figures}
         outputs.update(figures)
         html = render.render_template(
             env, "print.html.j2", site=site, report=item.report, view=printed, root="../",
             page_size=size, **font_context("../assets/fonts/"),
         )
         job = PdfJob(html=html, page_url=f"reports/{item.slug}.html", files={**assets, **figures}, source=_source(item, view))
-        hashes = sorted({**asset_hashes, **{url: file_hash(path) for url, path in figures.items()}}.items())
+        hashes = sorted({**asset_hashes, **{url: digest_bytes(data) for url, data in figures.items()}}.items())
         key = digest_bytes(json.dumps([html, hashes, digest_bytes(job.source.data), job.source.name, code]).encode("utf-8"))
         cached = pdf_cache.get(key) if pdf_cache is not None else None
         if cached is not None:
@@ -304,7 +310,7 @@ def build(
     # Something changed (a no-op never gets here): a PDF is likely, so start the workers at once,
     # on the other cores, while this process reads the reports.
     with PdfRenderer(jobs or default_jobs(), progress or Progress(), warm=True) as renderer:
-        reports, diagnostics = gather(project, strict=strict, cache=report_cache, on_report=start_pdf)
+        reports, diagnostics = gather(project, strict=strict, cache=report_cache, on_report=start_pdf, figures=figure_store)
         errors = [d for d in diagnostics if d.severity is Severity.ERROR]
         if errors:
             raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
@@ -368,6 +374,20 @@ def build(
             ),
         )
     return result
+
+
+def _published(store: FigureStore, path: Path, item: LoadedReport) -> bytes:
+    """The bytes sitrepgen made of a figure (never the file's own). A report taken from the
+    cache was validated by an earlier build; its figure is rebuilt all the same, and refused if
+    it changed into something that cannot be published since the cache looked at it."""
+    try:
+        prepared = store.get(path)
+    except OSError as exc:
+        raise BuildError(f"figure {display_path(path)} of {item.document.display} cannot be read: {exc.strerror or exc}") from None
+    if prepared.data is None or prepared.has_errors:
+        problem = next(problem for problem in prepared.problems if problem.is_error)
+        raise BuildError(f"figure {display_path(path)} of {item.document.display} changed during the build and cannot be published: {problem.message}")
+    return prepared.data
 
 
 def _relative(path: Path, root: Path) -> str:
