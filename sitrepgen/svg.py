@@ -34,7 +34,8 @@ import bisect
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from functools import lru_cache
+from typing import Any, NamedTuple
 from xml.parsers import expat
 
 import tinycss2
@@ -49,6 +50,9 @@ XHTML_NS = "http://www.w3.org/1999/xhtml"
 
 MAX_ELEMENTS = 100_000  #: elements in one figure (a detailed map has a few thousand)
 MAX_DEPTH = 100  #: nesting of elements (WeasyPrint draws an SVG recursively)
+#: CSS read by tinycss2 in one figure, in characters (and 64 a call): plain 'property: value'
+#: pairs, colours and url(#id) are judged without it; the rest costs some 3 µs a character.
+MAX_CSS_WORK = 1_000_000
 _MAX_KINDS = 1000  #: distinct problems remembered for one figure (each kind is counted, not repeated)
 
 #: Elements kept (SVG namespace, case as in SVG). Anything else is dropped with its content.
@@ -98,6 +102,14 @@ _CLASSES = re.compile(r"[\w\s\-]*")
 _LOCAL_REFERENCE = re.compile(r"#[\w\-.:]+")
 _PLAIN_NAME = re.compile(r"-?[^\W\d][\w\-]*|--[\w\-]+")
 _PLAIN_FONT_NAME = re.compile(r"[\w \-.]*")
+_SIMPLE_CHARACTERS = re.compile(r"""[\w\s.,%+#\-/()'":]*""")
+_SIMPLE_ITEMS = re.compile(
+    r"""url\(\s*(?P<q>["']?)(?P<url>#[\w\-.:]+)(?P=q)\s*\)|(?P<fq>["'])(?P<font>[\w \-.]*[\w.])(?P=fq)"""
+    r"""|(?P<colour>(?:rgba?|hsla?)\([\d.%\s,/+\-]*\))|[,/]|[^\s,/]+""",
+    re.IGNORECASE,
+)
+_SIMPLE_WORD = re.compile(r"[+\-]?(?:\d+(?:\.\d+)?|\.\d+)(?:[eE][+\-]?\d+)?(?:%|[A-Za-z]+)?|#[\w\-]+|-?[^\W\d][\w\-]*")
+_SIMPLE_STYLE = re.compile(r"""(?:[\w\s.,%+#\-/:;()]|"[\w \-.#]*"|'[\w \-.#]*')*""")  #: no ';' or ':' inside quotes
 _LINK_SCHEMES = ("http://", "https://", "mailto:")
 _SCRIPT_SCHEMES = ("javascript:", "vbscript:")
 
@@ -163,23 +175,40 @@ def _scheme(value: str) -> str:
     return re.sub(r"[\x00-\x20]", "", value).lower()
 
 
-def _split(name: str) -> tuple[str | None, str, str | None]:
-    """expat's ``'uri local prefix'`` -> (namespace, local name, prefix)."""
+class _Name(NamedTuple):
+    """An element or attribute name as expat gives it, taken apart once."""
+
+    ns: str | None
+    local: str
+    shown: str  #: as written: 'h:img', 'xlink:href', 'rect'
+    lower: str  #: the local name in lower case
+    handler: bool  #: on...=
+    address: bool  #: an attribute that holds an address (href, src, ...)
+
+
+@lru_cache(maxsize=4096)
+def _name(name: str) -> _Name:
+    """expat's ``'uri local prefix'`` -> its parts (names repeat: each is taken apart once)."""
     parts = name.split(" ")
-    if len(parts) == 1:
-        return None, name, None
-    return parts[0], parts[1], parts[2] if len(parts) > 2 else None
+    ns, local, prefix = (None, name, None) if len(parts) == 1 else (parts[0], parts[1], parts[2] if len(parts) > 2 else None)
+    shown = f"{prefix}:{local}" if prefix else local
+    lower = local.lower()
+    return _Name(ns, local, shown, lower, lower.startswith("on"), lower in _ADDRESS_ATTRIBUTES or shown.lower() in _ADDRESS_ATTRIBUTES)
 
 
-def _shown_name(local: str, prefix: str | None) -> str:
-    return f"{prefix}:{local}" if prefix else local
+_TEXT_ESCAPES = re.compile(r"[&<>]")
+_ATTRIBUTE_ESCAPES = re.compile(r'[&<>"\t\n\r]')
 
 
 def _escape_text(text: str) -> str:
+    if not _TEXT_ESCAPES.search(text):
+        return text
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def _escape_attribute(text: str) -> str:
+    if not _ATTRIBUTE_ESCAPES.search(text):
+        return text
     return (
         _escape_text(text).replace('"', "&quot;").replace("\t", "&#9;").replace("\n", "&#10;").replace("\r", "&#13;")
     )
@@ -247,7 +276,12 @@ def _normalised(tokens: Sequence[Any]) -> list[Any]:
             if out and out[-1].type != "whitespace":
                 out.append(ast.WhitespaceToken(token.source_line, token.source_column, " "))
         elif token.type == "function":
-            out.append(ast.FunctionBlock(token.source_line, token.source_column, token.name, _normalised(token.arguments)))
+            arguments = _normalised(token.arguments)
+            if token.lower_name == "url" and len(arguments) == 1 and arguments[0].type == "string" and is_local(arguments[0].value):
+                value = arguments[0].value.strip()
+                out.append(ast.URLToken(token.source_line, token.source_column, value, f"url({value})"))  # url("#a") as url(#a)
+            else:
+                out.append(ast.FunctionBlock(token.source_line, token.source_column, token.name, arguments))
         else:
             out.append(token)
     while out and out[-1].type == "whitespace":
@@ -278,10 +312,47 @@ def css_value(prop: str, tokens: Sequence[Any]) -> str | None:
     if not _value_ok(prop, kept):
         return None
     text = tinycss2.serialize(kept)
-    again = _normalised(tinycss2.parse_component_value_list(text, skip_comments=True))
-    if "\\" in text or not _value_ok(prop, again):
+    if "\\" in text:
         return None
+    if any(token.type in ("function", "url", "string") for token in kept):
+        again = _normalised(tinycss2.parse_component_value_list(text, skip_comments=True))
+        if not _value_ok(prop, again):
+            return None
     return text
+
+
+def simple_value(value: str, prop: str) -> str | None:
+    """The common case judged without tokenizing: a value made only of plain words, numbers,
+    colours, lone ',' or '/', ``url(#id)`` and, for fonts, quoted plain names (no escape, no
+    comment, no other bracket or quote, so nothing in it can be another address). Written with
+    whitespace collapsed, ``url(#id)`` and double quotes; None for anything else, which tinycss2
+    then reads."""
+    if not _SIMPLE_CHARACTERS.fullmatch(value):
+        return None
+    out: list[str] = []
+    previous_end = 0
+    separator_last = True  # nothing yet: a separator may not come first
+    for match in _SIMPLE_ITEMS.finditer(value):
+        item = match.group(0)
+        if item in (",", "/"):
+            if separator_last:
+                return None
+        elif match.group("url"):
+            item = f"url({match.group('url')})"
+        elif match.group("colour"):
+            item = " ".join(item.split())
+        elif match.group("font"):
+            if prop not in _FONT_PROPERTIES:
+                return None
+            item = f'"{match.group("font")}"'
+        elif not _SIMPLE_WORD.fullmatch(item):
+            return None
+        separator_last = item in (",", "/")
+        out.append((" " if out and match.start() > previous_end else "") + item)
+        previous_end = match.end()
+    if not out or separator_last:
+        return None
+    return "".join(out)
 
 
 def _selector_token_ok(token: Any, nested: bool = False) -> bool:
@@ -320,6 +391,7 @@ class _Frame:
     shown: str
     css: list[str] | None = None
     chunks: list[tuple[int, int, int]] = field(default_factory=list)  #: (offset in css, line, col)
+    length: int = 0  #: of the css so far
 
 
 @dataclass
@@ -343,6 +415,7 @@ class _Rebuilder:
         self.root_index = -1
         self.uses_xlink = False
         self.kinds: dict[tuple[str, ...], _Kind] = {}
+        self.css_work = 0
         self.memo: dict[tuple[str, str, str], tuple[str | None, tuple[str, ...] | None, str]] = {}
 
     # ----------------------------------------------------------------- reporting
@@ -391,15 +464,15 @@ class _Rebuilder:
             raise self.fatal("figure-too-large", f"the SVG has more than {MAX_ELEMENTS:,} elements (a fixed limit); simplify the figure, or export it as PNG")
         if len(self.stack) >= MAX_DEPTH:
             raise self.fatal("figure-too-large", f"the SVG nests elements more than {MAX_DEPTH} deep (a fixed limit); flatten its groups, or export it as PNG")
-        ns, local, prefix = _split(name)
-        label = _shown_name(local, prefix)
-        attributes = [(flat[i], flat[i + 1]) for i in range(0, len(flat), 2)]
+        element = _name(name)
+        ns, local, label = element.ns, element.local, element.shown
+        attributes = [(_name(flat[i]), flat[i + 1]) for i in range(0, len(flat), 2)]
         if not self.stack:
             if local != "svg":
                 raise self.fatal("figure-format", f"the document is <{label}>, not <svg>; export the figure as SVG, PNG or JPEG")
             if ns != SVG_NS:
                 raise self.fatal("figure-format", f'the <svg> element is not in the SVG namespace; add xmlns="{SVG_NS}" to it, or export the figure again')
-        active = self.check_active(ns, local, label, attributes)
+        active = self.check_active(element, attributes)
         parent_kept = not self.stack or self.stack[-1].name is not None
         kept = parent_kept and ns == SVG_NS and local in ELEMENTS and not (self.stack and self.stack[-1].css is not None)
         if parent_kept and not kept and not active:
@@ -437,39 +510,39 @@ class _Rebuilder:
             return
         frame = self.stack[-1]
         if frame.css is not None:
-            frame.chunks.append((sum(map(len, frame.css)), *self.position()))
+            frame.chunks.append((frame.length, *self.position()))
             frame.css.append(data)
+            frame.length += len(data)
             return
         self.close_pending()
         self.out.append(_escape_text(data))
 
-    def check_active(self, ns: str | None, local: str, label: str, attributes: list[tuple[str, str]]) -> bool:
+    def check_active(self, element: _Name, attributes: list[tuple[_Name, str]]) -> bool:
         """Report active content in an element, kept or not; True when the element itself is."""
-        lower = local.lower()
+        lower, label = element.lower, element.shown
         active = False
         if lower in ACTIVE_ELEMENTS:
             self.error(("element", label), f"a <{label}> element; scripts and embedded documents are not allowed in figures (remove it, or export the figure as PNG)")
             active = True
-        values = {_split(key)[1].lower(): value for key, value in attributes}
-        if ns == XHTML_NS and lower == "meta" and "http-equiv" in values:
-            self.error(("meta", values["http-equiv"].lower()), f"an HTML <{label} http-equiv=\"{shown(values['http-equiv'])}\"> (a refresh or other instruction to the browser); a figure may not send its reader elsewhere (remove it)")
-            active = True
-        if lower in ANIMATIONS and values.get("attributename", "").rsplit(":", 1)[-1].strip().lower() == "href":
-            self.error(("animation", label), f"an animation of href in <{label}>; links in figures must not change")
-            active = True
-        for key, value in attributes:
-            attr_ns, attr_local, attr_prefix = _split(key)
-            attribute = _shown_name(attr_local, attr_prefix)
-            if attr_local.lower().startswith("on"):
-                self.error(("handler", attr_local.lower()), f"an event handler ({attribute}=) in <{label}>; figures may not run scripts (remove it, or export the figure as PNG)")
-            elif (attr_local.lower() in _ADDRESS_ATTRIBUTES or attribute.lower() in _ADDRESS_ATTRIBUTES) and _scheme(value).startswith(_SCRIPT_SCHEMES):
-                self.error(("script-address", attribute), f"a script address ('{shown(value)}') in <{label} {attribute}=>; figures may not run scripts (remove it)")
+        if (element.ns == XHTML_NS and lower == "meta") or lower in ANIMATIONS:
+            values = {name.lower: value for name, value in attributes}
+            if lower == "meta" and "http-equiv" in values:
+                self.error(("meta", values["http-equiv"].lower()), f"an HTML <{label} http-equiv=\"{shown(values['http-equiv'])}\"> (a refresh or other instruction to the browser); a figure may not send its reader elsewhere (remove it)")
+                active = True
+            if lower in ANIMATIONS and values.get("attributename", "").rsplit(":", 1)[-1].strip().lower() == "href":
+                self.error(("animation", label), f"an animation of href in <{label}>; links in figures must not change")
+                active = True
+        for name, value in attributes:
+            if name.handler:
+                self.error(("handler", name.lower), f"an event handler ({name.shown}=) in <{label}>; figures may not run scripts (remove it, or export the figure as PNG)")
+            elif name.address and _scheme(value).startswith(_SCRIPT_SCHEMES):
+                self.error(("script-address", name.shown), f"a script address ('{shown(value)}') in <{label} {name.shown}=>; figures may not run scripts (remove it)")
         return active
 
     @staticmethod
-    def element_reason(ns: str | None, local: str, attributes: list[tuple[str, str]]) -> str:
+    def element_reason(ns: str | None, local: str, attributes: list[tuple[_Name, str]]) -> str:
         if ns == XHTML_NS:
-            addresses = [value for key, value in attributes if _split(key)[1].lower() in ("src", "href", "poster", "data", "srcset")]
+            addresses = [value for name, value in attributes if name.address]
             where = f"; it refers to '{shown(addresses[0])}'" if addresses else ""
             return f"HTML is not part of an SVG drawing{where}"
         if ns != SVG_NS:
@@ -482,12 +555,11 @@ class _Rebuilder:
 
     # ----------------------------------------------------------------- attributes
 
-    def attributes(self, element: str, label: str, attributes: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    def attributes(self, element: str, label: str, attributes: list[tuple[_Name, str]]) -> list[tuple[str, str]]:
         kept: list[tuple[str, str]] = []
-        for key, value in attributes:
-            ns, local, prefix = _split(key)
-            attribute = _shown_name(local, prefix)
-            if local.lower().startswith("on"):
+        for attr, value in attributes:
+            ns, local, attribute = attr.ns, attr.local, attr.shown
+            if attr.handler:
                 continue  # an error already
             if ns is None:
                 name = local
@@ -536,6 +608,18 @@ class _Rebuilder:
 
     # ----------------------------------------------------------------- CSS
 
+    def parse(self, text: str, parser: Callable[..., list[Any]]) -> list[Any]:
+        """CSS read by tinycss2, within the figure's budget (MAX_CSS_WORK)."""
+        self.css_work += len(text) + 64
+        if self.css_work > MAX_CSS_WORK:
+            raise self.fatal(
+                "figure-too-large",
+                f"the SVG holds more CSS than one figure may ({MAX_CSS_WORK:,} characters beyond plain 'property: value' pairs, a fixed limit); simplify its styles, or export it as PNG",
+            )
+        if parser is tinycss2.parse_component_value_list:
+            return parser(text, skip_comments=True)
+        return parser(text, skip_comments=True, skip_whitespace=True)
+
     def judged(self, prop: str, tokens: Sequence[Any], where: str) -> tuple[str | None, tuple[str, ...] | None, str]:
         """(value to write, or None with the problem's key and message)."""
         outside = [reference for reference in references(tokens) if not is_local(reference)]
@@ -561,9 +645,12 @@ class _Rebuilder:
             self.add(key, Severity.WARNING, "svg-dropped", message, where)
 
     def presentation(self, label: str, name: str, value: str) -> str | None:
+        simple = simple_value(value, name)
+        if simple is not None:
+            return simple
         memo_key = ("attribute", name, value)
         if memo_key not in self.memo:
-            tokens = tinycss2.parse_component_value_list(value, skip_comments=True)
+            tokens = self.parse(value, tinycss2.parse_component_value_list)
             self.memo[memo_key] = self.judged(name, tokens, f"{name}= of <{label}>")
         result, key, message = self.memo[memo_key]
         self.report(key, message)
@@ -584,11 +671,40 @@ class _Rebuilder:
 
     def style_attribute(self, label: str, value: str) -> str | None:
         where = f"style= of <{label}>"
+        if _SIMPLE_STYLE.fullmatch(value):
+            return self.simple_style(value, where)
+        return self.style_attribute_parsed(value, where)
+
+    def style_attribute_parsed(self, value: str, where: str) -> str | None:
         kept = []
-        for decl in tinycss2.parse_declaration_list(value, skip_comments=True, skip_whitespace=True):
+        for decl in self.parse(value, tinycss2.parse_declaration_list):
             written = self.declaration(decl, where, None)
             if written is not None:
                 kept.append(written)
+        return ";".join(kept) or None
+
+    def simple_style(self, value: str, where: str) -> str | None:
+        """A style= of plain 'name: value' pairs (no escape, quote, bracket, comment or '!'),
+        split without tokenizing; a value that is not simple is read by tinycss2 alone."""
+        kept = []
+        for part in value.split(";"):
+            name, colon, text = part.partition(":")
+            name = name.strip().lower()
+            if not name and not text.strip():
+                continue
+            if not colon or not _PLAIN_NAME.fullmatch(name) or ":" in text:
+                return self.style_attribute_parsed(value, where)
+            written: str | None = None
+            simple = simple_value(text, name) if name in PROPERTIES else None
+            if simple is not None:
+                written = simple
+            elif name not in PROPERTIES and "(" not in text:  # no function, so no address: not tokenized
+                self.dropped(("css-property", name), f"dropped the CSS property '{name}' ({where}): not used to draw figures")
+            else:
+                written, key, message = self.judged(name, self.parse(text, tinycss2.parse_component_value_list), where)
+                self.report(key, message)
+            if written is not None:
+                kept.append(f"{name}:{written}")
         return ";".join(kept) or None
 
     def stylesheet(self, frame: _Frame) -> str:
@@ -611,7 +727,7 @@ class _Rebuilder:
 
         where = "in <style>"
         rules = []
-        for rule in tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True):
+        for rule in self.parse(css, tinycss2.parse_stylesheet):
             position = place(rule)
             if rule.type == "error":
                 self.dropped(("css-error", where), f"dropped CSS that cannot be read ({where}): {rule.message}", position)

@@ -210,7 +210,7 @@ def test_href_goes_to_own_parts_or_a_link(href: str, element: str, kept: bool) -
     ("css", "kept"),
     [
         ("fill: url(#grad) red", "fill:url(#grad) red"),
-        ("fill: URL( '#grad' )", 'fill:URL("#grad")'),
+        ("fill: URL( '#grad' )", "fill:url(#grad)"),
         ("F\\69LL: #FFF !important", "fill:#FFF!important"),
         ("stroke-dasharray: 4 3; opacity: .5", "stroke-dasharray:4 3;opacity:.5"),
         ("font: italic 700 12px/1.2 'Source Sans Pro', serif", 'font:italic 700 12px/1.2 "Source Sans Pro", serif'),
@@ -328,6 +328,61 @@ def test_nesting_is_bounded() -> None:
     (problem,) = rebuild(text).problems
     assert (problem.code, problem.col) == ("figure-too-large", len(HEAD) + 3 * (svg.MAX_DEPTH - 1) + 1)
     assert problem.message.startswith(f"the SVG nests elements more than {svg.MAX_DEPTH} deep")
+
+
+def test_css_work_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    """CSS that needs tinycss2 (here a function in every fill) is read within a budget: the
+    figure fails after a bounded number of parses, not after all of them."""
+    calls: list[str] = []
+    original = tinycss2.parse_component_value_list
+
+    def counted(text: str, **kwargs: Any) -> Any:
+        calls.append(text)
+        return original(text, **kwargs)
+
+    monkeypatch.setattr(tinycss2, "parse_component_value_list", counted)
+    rows = "".join(f"<rect fill='f{i}(1)'/>\n" for i in range(100_000 - 1))
+    out = rebuild(f"{HEAD}\n{rows}</svg>")
+    assert out.data is None and out.problems[-1].code == "figure-too-large"
+    assert out.problems[-1].message.startswith(f"the SVG holds more CSS than one figure may ({svg.MAX_CSS_WORK:,} characters")
+    within = 0
+    for i in range(100_000):  # each parse costs its length and 64: the first one over the budget is never made
+        within += len(f"f{i}(1)") + 64
+        if within > svg.MAX_CSS_WORK:
+            break
+    assert [text for text in calls if text.startswith("f")] == [f"f{n}(1)" for n in range(i)]
+    assert i < 100_000 // 5
+
+
+def test_common_styles_are_judged_without_tokenizing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What editors write (plain pairs, colours, url(#id), quoted font names) never reaches
+    tinycss2, so a large map costs little; the result is what tinycss2 would have kept."""
+    monkeypatch.setattr(tinycss2, "parse_component_value_list", lambda *args, **kwargs: pytest.fail("tokenized"))
+    monkeypatch.setattr(tinycss2, "parse_declaration_list", lambda *args, **kwargs: pytest.fail("tokenized"))
+    text = (
+        f"{HEAD}<text style=\"font-size:12px;font-family:'DejaVu Sans', sans-serif;-inkscape-font-specification:'DejaVu Sans Bold';"
+        "fill:rgb(10, 20, 30);stroke:url( '#g' );stroke-dasharray:4 , 3\" fill='url(#g) #fff' font-family=\"'Source Sans Pro'\">x</text></svg>"
+    )
+    assert body(rebuild(text)) == (
+        '<text style="font-size:12px;font-family:&quot;DejaVu Sans&quot;, sans-serif;fill:rgb(10, 20, 30);stroke:url(#g);'
+        'stroke-dasharray:4 , 3" fill="url(#g) #fff" font-family="&quot;Source Sans Pro&quot;">x</text></svg>\n'
+    )
+
+
+VALUE_PIECES = ["a", "B", "1", "2.5", ".5", "-", "+", "#", "#ab", ",", "/", " ", "%", "e3", "px", "url(#a)", "url('#a')", "url(",
+                ")", "(", "'", '"', "'Sans'", "rgb(1,2,3)", "rgb(", ":", "é", "_", "url(#a:b)", "hsl(1 2% 3%)", "\\72"]  # fmt: skip
+
+
+@given(st.lists(st.sampled_from(VALUE_PIECES), min_size=1, max_size=8), st.sampled_from(["fill", "font-family", "stroke-dasharray"]))
+@settings(max_examples=500, deadline=None)
+def test_the_quick_path_keeps_only_what_tinycss2_would(pieces: list[str], prop: str) -> None:
+    value = "".join(pieces)
+    quick = svg.simple_value(value, prop)
+    if quick is not None:
+        judged = svg.css_value(prop, tinycss2.parse_component_value_list(value, skip_comments=True))
+        assert judged is not None, value
+        tokens = lambda text: [t.serialize() for t in svg._normalised(tinycss2.parse_component_value_list(text))]  # noqa: E731
+        assert tokens(quick) == tokens(judged), value
 
 
 # --------------------------------------------------------------------------- the output
