@@ -176,14 +176,23 @@ def _damaged(kind: str) -> _Refused:
 
 
 def _decoded(data: bytes, kind: str) -> object:
-    """The image decoded completely by Pillow (imported here, when a raster figure is met)."""
-    from PIL import Image
+    """The image decoded completely by Pillow (imported here, when a raster figure is met).
 
+    WeasyPrint sets Pillow's global ``LOAD_TRUNCATED_IMAGES`` when it is imported (as it is in
+    a build that renders in this process, or in the preview server), which would let a truncated
+    image through as complete: it is turned off while the figure is decoded. (PDFs render in
+    other processes, or after validation, never at the same time in this one.)"""
+    from PIL import Image, ImageFile
+
+    saved = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         image = Image.open(io.BytesIO(data), formats=[kind])
         image.load()
     except (OSError, SyntaxError, ValueError, EOFError, struct.error, Image.DecompressionBombError):
         raise _damaged(kind) from None
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = saved
     return image
 
 

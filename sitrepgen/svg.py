@@ -14,7 +14,9 @@ only what the allowlists below name:
   mailto address;
 - CSS (``style=``, presentation attributes such as ``fill=``, ``<style>``) read by tinycss2, which
   decodes escapes as browsers do: only allowlisted properties whose values are made of plain
-  tokens, with no URL but ``url(#id)``, serialised again by sitrepgen.
+  tokens, with no URL but ``url(#id)``, serialised again by sitrepgen. Plain values (most of
+  what editors write: words, numbers, colours, url(#id), quoted font names, no escape) are
+  judged by regular expressions instead, which is much faster and keeps the same.
 
 Everything else is dropped and reported: a ``svg-dropped`` warning for static things (the
 figure still renders, without them) and an ``unsafe-svg`` error for active content (scripts in
@@ -24,8 +26,9 @@ publish. The rebuilt document is made even then, and is as inert as any other.
 
 The file is read by expat, streaming, with every DTD declaration refused before it is used: no
 entity is ever expanded and nothing outside the file is read. The work is bounded by the file
-size (checked before reading, in figures.py), ``MAX_ELEMENTS`` and ``MAX_DEPTH``. The same
-bytes always give the same output: attributes keep their order, text its exact content.
+size (checked before reading, in figures.py), ``MAX_ELEMENTS``, ``MAX_DEPTH`` and
+``MAX_CSS_WORK``. The same bytes always give the same output: attributes keep their order, text
+its exact content.
 """
 
 from __future__ import annotations

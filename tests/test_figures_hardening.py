@@ -208,6 +208,21 @@ def test_a_figure_is_what_its_content_says(here: Path, loopback: Loopback, name:
     assert not (here / "site").exists() and loopback.connections == []
 
 
+@pytest.mark.parametrize(("name", "content"), [("truncated.png", png()[:60]), ("truncated.jpg", jpeg()[:-40])])
+def test_a_truncated_image_is_refused_after_weasyprint_is_loaded(here: Path, monkeypatch: pytest.MonkeyPatch, name: str, content: bytes) -> None:
+    """WeasyPrint's import sets Pillow's global LOAD_TRUNCATED_IMAGES (found when this file ran
+    after tests that render in-process); the check must not depend on it, nor change it."""
+    from PIL import ImageFile
+
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)
+    report = with_figure(here, name, content)
+    result = run(here, "validate")
+    kind = "PNG" if name.endswith(".png") else "JPEG"
+    message = f"the {kind} image is incomplete or damaged: it cannot be decoded to the end; export it again"
+    assert result.stdout.splitlines() == [diagnostic(report, name, "error", "figure-format", "", message), NUMBER_FORMAT]
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is True
+
+
 def bomb(width: int, height: int) -> bytes:
     """A valid PNG of ``width`` x ``height`` black pixels (1 bit each): tiny on disk, huge decoded."""
 
