@@ -21,7 +21,7 @@ import pytest
 from click.testing import Result
 
 from sitrepgen import svg
-from tests.browser.support import CHROMIUM_ARGS, chromium, serve_site
+from tests.browser.support import launched_chromium, serve_site
 from tests.test_figures_hardening import REFUSED, WARNED, issue_case, warned_build  # noqa: F401 - a fixture
 from tests.test_hostile import Loopback, serve_loopback
 
@@ -34,18 +34,8 @@ SETTLE_MS = 1500  #: how long a page stays open after load and hover (a wait, ne
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    executable = chromium()
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        pytest.fail("the playwright Python package is missing: pip install -e '.[test]'", pytrace=False)
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, timeout=TIMEOUT_MS)
-        except Error as exc:
-            pytest.fail(f"Chromium ({executable}) did not start under Playwright: {exc}", pytrace=False)
+    with launched_chromium(TIMEOUT_MS) as launched:
         yield launched
-        launched.close()
 
 
 def visit(browser: Browser, url: str, attacker: Loopback, *, until_contact: bool = False) -> None:
