@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from .cache import Budget, digest_bytes, versions
+from .figures import MAX_FIGURE_BYTES, FigureStore
 from .lint import MAX_FIGURES, MAX_REFERENCES, LintContext, Place
 from .load import MAX_BYTES, Document, Loc, load_model
 from .model import PUBLIC, Audience, Strict
@@ -164,6 +165,9 @@ class Config(Strict):
         ),
         examples=[0.5],
     )
+    max_figure_bytes: Annotated[int, Field(ge=1024, le=256 * 1024 * 1024)] = Field(
+        default=MAX_FIGURE_BYTES, description="Largest figure file accepted, in bytes.", examples=[5242880]
+    )
     gazetteer: list[GazetteerEntry] = Field(
         default_factory=list,
         description="Canonical place names and their variant spellings.",
@@ -280,7 +284,8 @@ class Project:
                 continue  # a config error already says so
         return tuple(folders)
 
-    def lint_context(self, budget: Budget | None = None) -> LintContext:
+    def lint_context(self, budget: Budget | None = None, figures: FigureStore | None = None) -> LintContext:
+        """The context of the lint rules; ``figures`` is shared by every report of one run."""
         places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
         editions = tuple((e.name, e.audiences) for e in self.config.all_editions().values())
         return LintContext(
@@ -296,7 +301,11 @@ class Project:
             figure_folders=self.figure_folders(),
             figure_names=self.figure_names(),
             budget=budget,
+            figures=figures or self.figure_store(),
         )
+
+    def figure_store(self) -> FigureStore:
+        return FigureStore(self.config.max_figure_bytes)
 
     def edition(self, name: str) -> Edition:
         """The edition called ``name``; KeyError when the project has none of that name."""

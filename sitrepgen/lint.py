@@ -19,8 +19,9 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from . import markup, names, svg
+from . import markup, names
 from .diagnostics import Severity
+from .figures import FigureStore
 from .load import Document, Loc
 from .cache import Budget, TooMuchInput
 from .markup import DEFAULT_FIGURE_LABEL, reference_text
@@ -65,6 +66,8 @@ class LintContext:
     figure_folders: tuple[Path, ...] = ()
     figure_names: str = ""  #: the same folders as messages name them ('sitreps/')
     budget: Budget | None = None  #: the build's max_build_bytes, counting figure files too
+    #: the figures of this run, each read and rebuilt once (a build publishes the same bytes)
+    figures: FigureStore = field(default_factory=FigureStore)
 
 
 Rule = Callable[[Document, Report, LintContext], None]
@@ -375,24 +378,38 @@ def _shown(path: Path, root: Path) -> str:
         return path.as_posix()
 
 
+MAX_FIGURE_MESSAGES = 20  #: problems shown for one figure; the rest are counted
+
+
 def check_figure_files(doc: Document, report: Report, ctx: LintContext) -> None:
+    """Each figure is read and rebuilt as the build would publish it (figures.py); what that
+    drops or refuses is reported at its image: line, with the place in the figure."""
     for loc, figure in figure_locations(report):
         try:
             path = resolve_figure(figure.image, doc.path.parent, ctx.root, folders=ctx.figure_folders, names=ctx.figure_names)
             if ctx.budget is not None:
                 ctx.budget.take(path, path.stat().st_size)
             doc.figure_paths[figure.id] = path
-            if path.suffix.lower() == ".svg":
-                svg.check(path)
+            prepared = ctx.figures.get(path)
         except FigureProblem as problem:
             doc.add_at((*loc, "image"), problem.code, str(problem))
+            continue
         except TooMuchInput as exc:
             doc.add_at((*loc, "image"), "too-much-input", f"reading figure '{figure.image}' would take the build past {exc.limit:,} bytes read in all; raise max_build_bytes in sitrepgen.yaml")
-        except svg.SvgProblem as problem:
-            where = f"{_shown(path, ctx.root)}:{problem.line}:{problem.col}"
-            doc.add_at((*loc, "image"), problem.code, f"figure '{figure.image}' ({where}): {problem.message}")
+            continue
         except OSError as exc:
             doc.add_at((*loc, "image"), "figure-missing", f"figure file '{figure.image}' cannot be read: {exc.strerror or exc}")
+            continue
+        shown = _shown(path, ctx.root)
+        problems = prepared.problems
+        for problem in problems[:MAX_FIGURE_MESSAGES]:
+            where = f"{shown}:{problem.line}:{problem.col}" if problem.line else shown
+            doc.add_at((*loc, "image"), problem.code, f"figure '{figure.image}' ({where}): {problem.message}", problem.severity)
+        if len(problems) > MAX_FIGURE_MESSAGES:
+            rest = problems[MAX_FIGURE_MESSAGES:]
+            severity = Severity.ERROR if any(p.is_error for p in rest) else W
+            code = next((p.code for p in rest if p.severity is severity), rest[0].code)
+            doc.add_at((*loc, "image"), code, f"figure '{figure.image}' ({shown}): {len(rest):,} more problem(s) not shown; fix these first", severity)
 
 
 def check_alt_text(doc: Document, report: Report, ctx: LintContext) -> None:

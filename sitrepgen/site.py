@@ -58,6 +58,7 @@ from .lock import BuildLock
 from .model import PUBLIC, Report
 from .paths import SITE_MARK, SITE_MARK_TEXT, PathProblem, remove_tree, resolve, site_state
 from .names import name_problem
+from .figures import FigureStore
 from .pdf import PdfJob, Source, render_job
 from .pool import pool_context, watch_build
 from .outputs import Plan, relative, render_all, up
@@ -105,8 +106,10 @@ def load_report(
     budget: Budget | None = None,
     cache: ReportCache | None = None,
     read: tuple[bytes | None, str] | None = None,
+    figures: FigureStore | None = None,
 ) -> tuple[Document, Report | None]:
-    """Load, validate and check one report, from its YAML (never from the cache).
+    """Load, validate and check one report, from its YAML (never from the cache); its figures
+    are read and rebuilt through ``figures`` (shared by a whole run, when given).
 
     The file must resolve inside reports_dir, or it is not read at all. The figure checks always
     run, on the files as they are now; the other lint rules' diagnostics come from ``cache``
@@ -127,7 +130,7 @@ def load_report(
     report = validate_model(doc, Report)
     if report is None:
         return doc, None
-    context = project.lint_context(budget)
+    context = project.lint_context(budget, figures)
     if not run_rules(doc, report, context, FIGURE_RULES):
         return doc, None  # over a limit: that error alone
     name = _relative(path, project.root)
@@ -176,6 +179,7 @@ def gather(
     cache: ReportCache | None = None,
     on_report: Callable[[LoadedReport], None] | None = None,
     budget: Budget | None = None,
+    figures: FigureStore | None = None,
 ) -> tuple[list[LoadedReport], list[Diagnostic]]:
     """Load every report; all diagnostics of all files, and the reports that were valid.
 
@@ -183,7 +187,9 @@ def gather(
     ``cache``, the lint diagnostics of a report whose YAML, config and code are unchanged are
     not computed again (the report itself is always read again). ``budget`` counts every byte
     read against max_build_bytes.
+    Figures are read and rebuilt once through ``figures`` (one store for the whole run).
     """
+    figures = figures or project.figure_store()
     diagnostics: list[Diagnostic] = []
     if project.config_document is not None:
         diagnostics += project.config_document.diagnostics
@@ -225,7 +231,7 @@ def gather(
         if path in early:
             loaded[path] = doc, report = early[path], None
         else:
-            loaded[path] = doc, report = load_report(path, project, budget=budget, cache=cache, read=read.get(path))
+            loaded[path] = doc, report = load_report(path, project, budget=budget, cache=cache, read=read.get(path), figures=figures)
         if report is not None and stems[slug_of[path]] == 1 and path not in known:  # no other file claims its slug
             start(path, doc, report)
             started.add(path)
@@ -358,6 +364,7 @@ def _build(
     code = versions()  # read once: it hashes sitrepgen's own files
     outputs: dict[str, bytes | Path] = {**assets, SITE_MARK: SITE_MARK_TEXT}
     inputs: set[Path] = set()
+    figure_store = project.figure_store()  # validation and publishing share each figure's one reading
 
     def file_hash(path: Path) -> str:
         """A figure's hash (its resolved place and bytes): taken from the input hashes already
@@ -396,7 +403,7 @@ def _build(
         printed = _print_view(item, page, label=str(site["figure_label"]), link_base=f"{base}{folder}" if base else None, comparison=comparison)
         sources = {f.id: item.document.figure_paths[f.id] for f in item.report.figures()}  # resolved once, when checked
         inputs.update(sources.values())
-        figures = {f"reports/{figure.file}": sources[figure.id] for figure in printed.figures}
+        figures = {f"reports/{figure.file}": _published(figure_store, sources[figure.id], item) for figure in printed.figures}
         outputs.update(figures)
         html = render.render_template(
             env, "print.html.j2", site=site, report=item.report, view=printed, root=up(folder),
@@ -404,7 +411,7 @@ def _build(
         )
         source = _source(item, printed) if project.config.embed_source else None
         job = PdfJob(html=html, page_url=page, files={**assets, **figures}, source=source, report=item.document.path.name)
-        hashes = sorted({**asset_hashes, **{url: file_hash(path) for url, path in figures.items()}}.items())
+        hashes = sorted({**asset_hashes, **{url: digest_bytes(data) for url, data in figures.items()}}.items())
         embedded = [digest_bytes(source.data), source.name] if source is not None else None
         key = digest_bytes(json.dumps([html, hashes, embedded, code]).encode("utf-8"))
         cached = pdf_cache.get(key)
@@ -416,7 +423,7 @@ def _build(
     # Something changed (a no-op never gets here): a PDF is likely, so start the workers at once,
     # on the other cores, while this process reads the reports.
     with PdfRenderer(jobs or default_jobs(), progress or Progress(), warm=True) as renderer:
-        reports, diagnostics = gather(project, strict=strict, cache=report_cache, on_report=on_report, budget=budget)
+        reports, diagnostics = gather(project, strict=strict, cache=report_cache, on_report=on_report, budget=budget, figures=figure_store)
         errors = [d for d in diagnostics if d.severity is Severity.ERROR]
         if errors:
             raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
@@ -459,6 +466,20 @@ def _build(
         chosen.name,
     )
     return result
+
+
+def _published(store: FigureStore, path: Path, item: LoadedReport) -> bytes:
+    """The bytes sitrepgen made of a figure (never the file's own). A report taken from the
+    cache was validated by an earlier build; its figure is rebuilt all the same, and refused if
+    it changed into something that cannot be published since the cache looked at it."""
+    try:
+        prepared = store.get(path)
+    except OSError as exc:
+        raise BuildError(f"figure {display_path(path)} of {item.document.display} cannot be read: {exc.strerror or exc}") from None
+    if prepared.data is None or prepared.has_errors:
+        problem = next(problem for problem in prepared.problems if problem.is_error)
+        raise BuildError(f"figure {display_path(path)} of {item.document.display} changed during the build and cannot be published: {problem.message}")
+    return prepared.data
 
 
 def _relative(path: Path, root: Path) -> str:

@@ -74,9 +74,9 @@ def test_the_figure_limit_is_a_setting(project: Path, monkeypatch: pytest.Monkey
 
 
 def test_two_thousand_figures_are_refused_without_checking_them(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    checked: list[Path] = []
-    original = svg.check
-    monkeypatch.setattr(svg, "check", lambda path: (checked.append(path), original(path))[1])
+    checked: list[bytes] = []
+    original = svg.rebuild
+    monkeypatch.setattr(svg, "rebuild", lambda data: (checked.append(data), original(data))[1])
     text = with_figures(1999)
     (project / REPORT).write_text(text, encoding="utf-8")
     monkeypatch.chdir(project)
