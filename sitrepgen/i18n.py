@@ -270,6 +270,12 @@ class Language:
 
         return self.digits(format_skeleton("yMMMMd", value, locale=self.locale))
 
+    def short_date(self, value: dt.date, *, year: bool = False) -> str:
+        """'Dec 1' (or 'Dec 1, 2016'): a chart's axis, where the full date does not fit."""
+        from babel.dates import format_skeleton
+
+        return self.digits(format_skeleton("yMMMd" if year else "MMMd", value, locale=self.locale))
+
     def long_date(self, value: dt.date) -> str:
         """'Thursday, December 8, 2016': the date with its weekday."""
         from babel.dates import format_date

@@ -85,13 +85,13 @@ def check_report_language(doc: Document, report: Report, project: Project) -> No
     print is a warning (its labels and dates would be English)."""
     named = language_of_name(doc.path.name)
     if named is not None and report.language != named:
-        if isinstance(doc.tree, dict) and "language" in doc.tree:
+        if isinstance(doc.data, dict) and "language" in doc.data:
             doc.add_at(("language",), "language-mismatch", f"this file's name makes it the '{named}' translation of {source_name(doc.path.name)}, but its language is '{report.language}'; write 'language: {named}', or rename the file")
         else:
             doc.add_at((), "language-mismatch", f"this file's name makes it the '{named}' translation of {source_name(doc.path.name)}: add 'language: {named}'")
         return
     language = project.languages().get(report.language)
-    where = ("language",) if isinstance(doc.tree, dict) and "language" in doc.tree else ()
+    where = ("language",) if isinstance(doc.data, dict) and "language" in doc.data else ()
     if not language.known:
         doc.add_at(where, "unsupported-language", f"'{report.language}' is not a language CLDR knows: the report's dates, numbers and labels are printed in English", W)
     elif not language.has_catalog and not set(message_ids()) <= set(language.settings.labels):
@@ -213,7 +213,7 @@ def set_translation_of(doc: Document, file: str, digest: str) -> str:
     """The document's text with ``translation_of`` set to ``file`` and ``digest``: the two values
     replaced where they are, or the mapping added after ``language:`` (else at the end)."""
     lines = doc.text.splitlines(keepends=True)
-    tree: Any = doc.tree
+    tree: Any = doc.round_trip()
     existing = tree.get("translation_of") if isinstance(tree, dict) else None
     if isinstance(existing, dict) and "file" in existing and "sha256" in existing:
         for key, value in (("sha256", digest), ("file", file)):

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import render
 from ..render import ReportView, slugify
-from ..series import Neighbours, Series, group, neighbours
+from ..series import Neighbours, Series, comparisons, group, key_figure_trends, neighbours
+from ..trends import NOTHING, Comparison, Trend, has_ids
 
 if TYPE_CHECKING:
     import jinja2
@@ -68,8 +69,10 @@ class Plan:
     arabic: bool = False  #: whether some PDF is set in the Arabic font (the site then has it too)
     series: list[Series] = field(default_factory=list)
     neighbours: dict[str, Neighbours] = field(default_factory=dict)
+    comparisons: dict[str, Comparison] = field(default_factory=dict)  #: key figures against last week's, by slug
     _views: dict[tuple[str, str], ReportView] = field(default_factory=dict)
     _others: list[Plan] = field(default_factory=list)
+    _trends: dict[str, list[Trend]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.everything is None:  # the plan of the whole build: its own language's reports
@@ -78,6 +81,9 @@ class Plan:
         self.environments.setdefault(self.language.tag, self.env)
         self.series = group(self.reports)
         self.neighbours = neighbours(self.series, self.language)
+        self.comparisons = comparisons(self.series)
+        # Every page's navigation links the key-figures page when there is one.
+        self.site = {**self.site, "key_figures": bool(self.key_figure_series)}
 
     @property
     def prefix(self) -> str:
@@ -97,6 +103,18 @@ class Plan:
         if tag not in self.environments:
             self.environments[tag] = render.make_environment(self.project.templates_dir, self.project.languages().get(tag))
         return self.environments[tag]
+
+    def trends(self, series: Series) -> list[Trend]:
+        """Each key-figure id of a series over its reports (series.key_figure_trends), made once."""
+        if series.key not in self._trends:
+            self._trends[series.key] = key_figure_trends(series, self.comparisons)
+        return self._trends[series.key]
+
+    @property
+    def key_figure_series(self) -> list[Series]:
+        """The series with at least one key figure that has an id: what the key-figures page,
+        the charts and the data files show."""
+        return [series for series in self.series if any(has_ids(item.report) for item in series.items)]
 
     @property
     def label(self) -> str:
@@ -118,6 +136,9 @@ class Plan:
                 assets=relative(f"{self.prefix}reports/", directory),
                 link_base=relative(folder, directory) if link_base is None else link_base,
                 language=language,
+                label=self.label,
+                comparison=self.comparisons.get(item.slug, NOTHING),
+                sparks=self._sparks(item, directory) if page == own else None,
             )
         return self._views[key]
 
@@ -186,6 +207,21 @@ class Plan:
             found.append({"href": relative(target, directory), "lang": language.tag, "name": language.name, "dir": language.direction})
         return found
 
+    def _sparks(self, item: LoadedReport, directory: str) -> dict[str, Any]:
+        """The small chart of each of the report's key figures, over its series up to this
+        report, where there are at least two values to draw."""
+        if not has_ids(item.report):
+            return {}
+        from ..charts import spark  # drawing code: only for a build that makes pages
+
+        series = self.series_of(item)
+        page = relative(self.path(KEY_FIGURES_PAGE), directory)
+        return {
+            trend.id: spark(trend, item.slug, f"{page}#{chart_anchor(series, trend.id)}")
+            for trend in self.trends(series)
+            if len([p for p in trend.up_to(item.slug) if p.figure is not None]) >= 2
+        }
+
     @property
     def series_pages(self) -> list[Series]:
         """The series that get a page and a feed of their own: all of them, when there are several."""
@@ -216,10 +252,19 @@ def _region_names(item: LoadedReport) -> list[str]:
     return names + [region.name for region in report.regions]
 
 
-def _outputs() -> list[Callable[[Plan], Files]]:
-    from . import archive, assets, feeds, regions, report_pages
+#: The page of every key figure over its series, with its chart and table.
+KEY_FIGURES_PAGE = "key-figures.html"
 
-    return [assets.render, report_pages.render, archive.render, regions.render, feeds.render]
+
+def chart_anchor(series: Series, figure_id: str) -> str:
+    """The id of a key figure's part of the key-figures page: 'syria-people-trapped'."""
+    return f"{series.key.replace('/', '-')}-{figure_id}"
+
+
+def _outputs() -> list[Callable[[Plan], Files]]:
+    from . import archive, assets, data, feeds, key_figures, regions, report_pages
+
+    return [assets.render, report_pages.render, archive.render, regions.render, feeds.render, key_figures.render, data.render]
 
 
 def render_all(plan: Plan, files: Files) -> Files:

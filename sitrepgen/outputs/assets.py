@@ -54,10 +54,16 @@ def needs_arabic(texts: Iterable[str]) -> bool:
 
 
 def plan_needs_arabic(plan: Plan) -> bool:
-    """Whether the site shows Arabic script anywhere (a report, or the project's settings)."""
-    config = plan.project.config_document
-    texts = [item.document.text for item in plan.everything or plan.reports]
-    return needs_arabic(texts + ([config.text] if config is not None else []))
+    """Whether the site shows Arabic script anywhere: in a report, or in the settings of a
+    language the site has pages in (its title, its labels)."""
+    reports = plan.everything or plan.reports
+    texts = [item.document.text for item in reports]
+    config = plan.project.config
+    shown = {config.language} | {item.report.language for item in reports}
+    for tag, settings in config.languages.items():
+        if tag in shown:
+            texts += [settings.title or "", *(str(label) for label in settings.labels.values())]
+    return needs_arabic(texts + [config.title or "", config.organisation or ""])
 
 
 def project_assets(templates_dir: Path, root: Path) -> dict[str, Path]:
