@@ -55,6 +55,7 @@ from .pool import pool_context
 from .outputs import Plan, relative, render_all, up
 from .outputs.assets import font_context, font_files, project_assets
 from .outputs.regions import RegionCollision
+from .outputs.search import SearchError, index_site
 from .render import ReportView
 from .series import order_key
 
@@ -321,7 +322,10 @@ def build(
                 pdf_cache.put(key, data)
             warnings += [f"{job.report}: PDF: {message}" for message in pdf_warnings]
 
-    write_tree(output_dir, outputs)
+    try:
+        outputs.update(write_tree(output_dir, outputs, index=index_site if project.config.search else None))
+    except SearchError as exc:
+        raise BuildError(str(exc)) from None
     result = BuildResult(output_dir, shown, sorted(outputs), warnings, diagnostics, renderer.rendered)
     if report_cache is not None and pdf_cache is not None:
         report_cache.save()
@@ -489,11 +493,19 @@ def site_context(project: Project, edition: Edition | None = None) -> dict[str, 
         "figure_label": config.figure_label,
         "edition": edition.name,
         "banner": edition.banner,  #: shown on every page and in the PDF's running header
+        "search": config.search,  #: the site has a search page (linked from every page)
     }
 
 
-def write_tree(target: Path, outputs: dict[str, bytes | Path]) -> None:
-    """Write every output into a fresh folder beside ``target``, then swap it in at once."""
+def write_tree(
+    target: Path, outputs: dict[str, bytes | Path], *, index: Callable[[Path], dict[str, bytes]] | None = None
+) -> dict[str, bytes]:
+    """Write every output into a fresh folder beside ``target``, then swap it in at once.
+
+    ``index`` (the search index) reads the staged folder before the swap, so it sees exactly
+    this build's pages; the files it adds are returned, to be recorded with the others.
+    """
+    added: dict[str, bytes] = {}
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target)
     for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a build that was killed
@@ -508,11 +520,14 @@ def write_tree(target: Path, outputs: dict[str, bytes | Path]) -> None:
                 shutil.copyfile(content, path)
             else:
                 path.write_bytes(content)
+        if index is not None:
+            added = index(staging)
         os.chmod(staging, 0o755)
         swap_in(staging, target)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    return added
 
 
 def recover(target: Path) -> None:

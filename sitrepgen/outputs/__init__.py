@@ -97,9 +97,9 @@ class Plan:
 
 
 def _outputs() -> list[Callable[[Plan], Files]]:
-    from . import archive, assets, feeds, regions, report_pages
+    from . import archive, assets, feeds, regions, report_pages, search
 
-    return [assets.render, report_pages.render, archive.render, regions.render, feeds.render]
+    return [assets.render, report_pages.render, archive.render, regions.render, feeds.render, search.render]
 
 
 def render_all(plan: Plan, files: Files) -> Files:
