@@ -15,15 +15,22 @@ import click
 
 from . import __version__
 from .diagnostics import Diagnostic, display_path, format_diagnostics
+from .names import printable
 
 if TYPE_CHECKING:  # heavy modules (pydantic, ruamel, jinja) are imported by the commands that need them
     from .config import Project
 
 
 class InputError(click.ClickException):
-    """A problem in the user's files or templates: printed as 'Error: ...', exit 1."""
+    """A problem in the user's files or templates: printed as 'Error: ...', exit 1.
+
+    The message may quote a file name or a library's message about one: it is made printable
+    (no control character reaches the terminal or the CI log)."""
 
     exit_code = 1
+
+    def __init__(self, message: str) -> None:
+        super().__init__(printable(message))
 
 
 class DiagnosticsFound(click.ClickException):
@@ -76,10 +83,12 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool
     from .site import gather
 
     project = _project(ctx)
+    if project.problems:
+        raise InputError(project.problems[0])
     chosen = list(paths) if paths else project.report_paths()
     if not chosen:
         raise InputError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
-    _, diagnostics = gather(project, chosen, strict=strict)
+    _, diagnostics = gather(project, chosen, strict=strict, cache=_read_only_cache(project))
     _print_diagnostics(diagnostics, fmt)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
@@ -105,7 +114,7 @@ def new(ctx: click.Context, series: str | None, start: dt.datetime | None, end: 
         path = new_report(project, series=series, start=start.date() if start else None, end=end.date() if end else None)
     except NewReportError as exc:
         raise InputError(str(exc)) from None
-    click.echo(display_path(path))
+    click.echo(printable(display_path(path)))
 
 
 @cli.command()
@@ -131,7 +140,7 @@ def schema(kind: str) -> None:
 @click.option("--page-size", type=click.Choice(["letter", "a4"]), default=None, help="PDF page size (default: from sitrepgen.yaml, else letter).")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors: publish nothing while any remain.")
 @click.option("-j", "--jobs", type=click.IntRange(min=1), default=None, help="Processes rendering PDFs (default: one per core).")
-@click.option("--force", is_flag=True, help="Ignore the build cache (.sitrepgen-cache/) and rebuild everything.")
+@click.option("--force", is_flag=True, help="Read nothing from the build cache (.sitrepgen-cache/): rebuild everything, and write a fresh cache.")
 @click.option("--edition", default="public", show_default=True, help="Which edition to build: public (into site/), internal (into site-internal/), or one sitrepgen.yaml declares.")
 @click.pass_context
 def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | None, force: bool, edition: str) -> None:
@@ -144,10 +153,10 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
 
     root = Path(ctx.obj["root"]).resolve()
     if not force:
-        state = up_to_date(root, build_options(page_size, strict, edition))
+        state = up_to_date(root, build_options(page_size, strict, edition), _note)
         if state is not None:  # nothing read or written has changed: skip even the imports
             for line in state.messages:
-                click.echo(line)
+                click.echo(printable(line))
             click.echo(f"{state.output_dir}/ is up to date: nothing changed since the last build")
             return
 
@@ -160,7 +169,7 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
 
     project = _project(ctx)
     try:
-        result = build_site(project, page_size=page_size, strict=strict, jobs=jobs, use_cache=not force, progress=_progress(), edition=edition)
+        result = build_site(project, page_size=page_size, strict=strict, jobs=jobs, use_cache=not force, progress=_progress(), note=_note, edition=edition)
     except BuildError as exc:
         _print_diagnostics(exc.diagnostics, "text")
         raise InputError(str(exc)) from None
@@ -170,9 +179,31 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
         where = f"{exc.filename}: " if exc.filename else ""
         raise InputError(f"cannot write the site: {where}{exc.strerror or exc}; the previous site is unchanged") from None
     for line in result.messages:
-        click.echo(line)
+        click.echo(printable(line))
     shown = display_path(result.output_dir, project.root)
     click.echo(f"built {len(result.reports)} report(s) into {shown}/ ({len(result.files)} files, {result.rendered} PDF(s) rendered)")
+
+
+def _read_only_cache(project: Project) -> object:
+    """The build's record of lint diagnostics, when there is one: validate reads it (checked, as
+    the build does) and never writes it, so it never needs the build lock."""
+    import stat
+
+    from .cache import CACHE_DIR, ReportCache
+    from .diagnostics import CODES
+
+    folder = project.root / CACHE_DIR
+    try:
+        if not stat.S_ISDIR(folder.lstat().st_mode):
+            return None
+    except OSError:
+        return None
+    return ReportCache(folder, _note, CODES, discard_bad=False)
+
+
+def _note(message: str) -> None:
+    """A one-line note on stderr: waiting for another build, a damaged cache file discarded."""
+    click.echo(f"note: {message}", err=True)
 
 
 def _progress() -> object:
@@ -219,8 +250,8 @@ def main() -> None:
         if "--debug" in sys.argv[1:]:
             raise
         click.echo(
-            f"Error: internal error: {type(exc).__name__}: {exc} "
-            "(run again with --debug for the traceback, and please report it)",
+            printable(f"Error: internal error: {type(exc).__name__}: {exc} ")
+            + "(run again with --debug for the traceback, and please report it)",
             err=True,
         )
         sys.exit(70)

@@ -4,17 +4,23 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from .cache import digest_bytes, versions
-from .lint import LintContext, Place
-from .load import MAX_BYTES, Document, load_model
+from .cache import Budget, digest_bytes, versions
+from .figures import MAX_FIGURE_BYTES, FigureStore
+from .lint import MAX_FIGURES, MAX_REFERENCES, LintContext, Place
+from .load import MAX_BYTES, Document, Loc, load_model
 from .model import PUBLIC, Audience, Strict
+from .names import report_slug
+from .paths import PathProblem, folder_problem, is_inside, output_dir_problem, resolve
 
 CONFIG_NAME = "sitrepgen.yaml"
+#: Default of max_build_bytes: what one build may read in all (reports, figures, templates).
+MAX_BUILD_BYTES = 1024 * 1024 * 1024
 
 
 def _relative_dir(value: str) -> str:
@@ -175,9 +181,36 @@ class Config(Strict):
     templates_dir: str = Field(
         default="templates", description="Folder of template overrides.", examples=["templates"]
     )
-    output_dir: str = Field(default="site", description="Folder the build writes.", examples=["site"])
+    output_dir: str = Field(
+        default="site",
+        description=(
+            "Folder the build writes, replaced whole by every build: a new folder, or one an earlier"
+            " build made (it holds a .sitrepgen-site file); never the project itself, nor a folder"
+            " that is or holds reports_dir, templates_dir, .sitrepgen-cache or .git."
+        ),
+        examples=["site"],
+    )
+    figure_dirs: list[str] = Field(
+        default_factory=list,
+        description=(
+            "Folders of the project, besides reports_dir, that figures may come from (a figure path"
+            " is resolved, symbolic links followed, and must end inside one of them)."
+        ),
+        examples=[["maps"]],
+    )
     max_file_bytes: Annotated[int, Field(ge=1024, le=64 * 1024 * 1024)] = Field(
         default=MAX_BYTES, description="Largest report file accepted, in bytes.", examples=[2097152]
+    )
+    max_build_bytes: Annotated[int, Field(ge=1024, le=1024**4)] = Field(
+        default=MAX_BUILD_BYTES,
+        description="Most bytes one build or validation may read in all: report, figure and template files.",
+        examples=[4294967296],
+    )
+    max_figures: Annotated[int, Field(ge=1, le=10_000)] = Field(
+        default=MAX_FIGURES, description="Most figures one report may have (each is checked, copied and drawn in the PDF).", examples=[50]
+    )
+    max_references: Annotated[int, Field(ge=1, le=1_000_000)] = Field(
+        default=MAX_REFERENCES, description="Most {fig:ID} references one report may make.", examples=[1000]
     )
     figure_label: Annotated[str, StringConstraints(min_length=4, max_length=40)] = Field(
         default="Figure {n}",
@@ -187,6 +220,18 @@ class Config(Strict):
             "without its trailing separator ('Figure 1')."
         ),
         examples=["Figure {n} -"],
+    )
+    key_figure_jump: Annotated[float, Field(gt=0)] | None = Field(
+        default=0.5,
+        description=(
+            "Warn (key-figure-jump) when a key figure moves by more than this share of the previous "
+            "report's value while its source stays the same: 0.5 is a rise or fall of more than half. "
+            "null turns the check off."
+        ),
+        examples=[0.5],
+    )
+    max_figure_bytes: Annotated[int, Field(ge=1024, le=256 * 1024 * 1024)] = Field(
+        default=MAX_FIGURE_BYTES, description="Largest figure file accepted, in bytes.", examples=[5242880]
     )
     gazetteer: list[GazetteerEntry] = Field(
         default_factory=list,
@@ -272,12 +317,19 @@ class Config(Strict):
             folders[folder] = edition.name
         return self
 
+    @field_validator("figure_dirs")
+    @classmethod
+    def _folders_inside_project(cls, value: list[str]) -> list[str]:
+        return [_relative_dir(folder) for folder in value]
+
 
 @dataclass(frozen=True)
 class Project:
     root: Path
     config: Config
     config_document: Document | None = None
+    #: Problems with the folders when there is no sitrepgen.yaml to point at (default settings)
+    problems: tuple[str, ...] = ()
 
     @property
     def reports_dir(self) -> Path:
@@ -297,7 +349,22 @@ class Project:
         data = path.read_bytes() if path.is_file() else b""
         return digest_bytes(data) + json.dumps(versions(), sort_keys=True)
 
-    def lint_context(self) -> LintContext:
+    def figure_folders(self) -> tuple[Path, ...]:
+        """The resolved folders figures may come from: reports_dir, then figure_dirs."""
+        return self._figure_folders
+
+    @cached_property
+    def _figure_folders(self) -> tuple[Path, ...]:
+        folders = []
+        for name in (self.config.reports_dir, *self.config.figure_dirs):
+            try:
+                folders.append(resolve(self.root / name))
+            except PathProblem:
+                continue  # a config error already says so
+        return tuple(folders)
+
+    def lint_context(self, budget: Budget | None = None, figures: FigureStore | None = None) -> LintContext:
+        """The context of the lint rules; ``figures`` is shared by every report of one run."""
         places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
         editions = tuple((e.name, e.audiences) for e in self.config.all_editions().values())
         return LintContext(
@@ -306,39 +373,113 @@ class Project:
             figure_label=self.config.figure_label,
             audiences=(*BUILTIN_AUDIENCES, *self.config.audiences),
             editions=editions,
+            max_figures=self.config.max_figures,
+            max_references=self.config.max_references,
+            reports_dir=self.reports_dir,
+            key_figure_jump=self.config.key_figure_jump,
+            figure_folders=self.figure_folders(),
+            figure_names=self.figure_names(),
+            budget=budget,
+            figures=figures or self.figure_store(),
         )
+
+    def figure_store(self) -> FigureStore:
+        return FigureStore(self.config.max_figure_bytes)
 
     def edition(self, name: str) -> Edition:
         """The edition called ``name``; KeyError when the project has none of that name."""
         return self.config.all_editions()[name]
 
+    def figure_names(self) -> str:
+        """The allowed figure folders as a message names them: 'sitreps/' or 'sitreps/ or maps/'."""
+        return " or ".join(f"{name.rstrip('/')}/" for name in (self.config.reports_dir, *self.config.figure_dirs))
+
     def slug_of(self, path: Path) -> str:
         """Where a report's pages go, below reports/: its path under reports_dir without the
-        extension ('isw/2016-12-08'), so reports in two folders never collide."""
+        extension ('isw/2016-12-08'), so reports in two folders never collide. The file's own
+        name is kept (a link inside reports_dir is named by the link)."""
         try:
-            inside = path.resolve().relative_to(self.reports_dir.resolve())
-        except ValueError:  # a file named on the command line, outside reports_dir
+            return report_slug(path.parent.resolve() / path.name, self.reports_dir)
+        except (RuntimeError, OSError):  # a loop: refused by the path checks
             return path.stem
-        return inside.with_suffix("").as_posix()
 
     def report_paths(self) -> list[Path]:
-        """Every report under the reports folder, in a stable order (hidden files skipped)."""
+        """Every report under the reports folder, in a stable order (hidden files skipped).
+
+        Symbolic links are listed too, even broken ones or loops: loading says what is wrong
+        with each (a link leading out of the folder is an error, never followed).
+        """
         if not self.reports_dir.is_dir():
             return []
         found = [
             path
             for pattern in ("*.yaml", "*.yml")
             for path in self.reports_dir.rglob(pattern)
-            if path.is_file() and not any(p.startswith(".") for p in path.relative_to(self.reports_dir).parts)
+            if (path.is_symlink() or path.is_file())
+            and not any(p.startswith(".") for p in path.relative_to(self.reports_dir).parts)
         ]
         return sorted(found)
 
+    @cached_property
+    def _reports_folder(self) -> Path:
+        return resolve(self.reports_dir)
+
+    def report_problem(self, path: Path) -> str | None:
+        """Why the report file ``path`` may not be read: it must resolve inside reports_dir."""
+        try:
+            folder = self._reports_folder
+            target = resolve(path)
+        except PathProblem:
+            return "the report file is a symbolic link loop; replace the link by the file itself"
+        if not is_inside(target, folder) or target == folder:
+            where = f"{self.config.reports_dir.rstrip('/')}/"
+            if not path.is_symlink():  # named on the command line, or reached through a linked folder
+                return f"the report file is not inside {where}; reports must be files inside {where} (it was not read)"
+            return f"the report file is a symbolic link that leads outside {where}; reports must be files inside {where} (the link was not followed)"
+        return None
+
+
+def folder_problems(root: Path, config: Config) -> list[tuple[Loc, str]]:
+    """(setting, message) for each folder setting that cannot be used as it stands on disk."""
+    problems: list[tuple[Loc, str]] = []
+    for name in ("reports_dir", "templates_dir"):
+        message = folder_problem(root, name, getattr(config, name))
+        if message is not None:
+            problems.append(((name,), message))
+    for index, folder in enumerate(config.figure_dirs):
+        message = folder_problem(root, "figure_dirs", folder)
+        if message is not None:
+            problems.append((("figure_dirs", index), message))
+    public = output_dir_problem(root, config.output_dir, config.reports_dir, config.templates_dir)
+    if public is not None:
+        problems.append((("output_dir",), public))
+    for edition in config.all_editions().values():  # every edition's folder is replaced whole too
+        declared = edition.name in config.editions
+        if edition.output_dir == config.output_dir or (public is not None and not declared):
+            continue  # (the built-in internal edition's folder stands beside output_dir: said once)
+        message = output_dir_problem(root, edition.output_dir, config.reports_dir, config.templates_dir)
+        if message is not None:
+            where: Loc = ("editions", edition.name, "output_dir") if declared else ("output_dir",)
+            problems.append((where, f"the {edition.name} edition's {message}"))
+    return problems
+
 
 def load_project(root: Path) -> Project:
-    """The project at ``root``; a broken config is reported through its document's diagnostics."""
+    """The project at ``root``; a broken config is reported through its document's diagnostics.
+
+    Folder settings are checked against the disk too (a link leading out of the project, an
+    output folder that is the project): each is an error at its line, and nothing is written.
+    """
     root = root.resolve()
     path = root / CONFIG_NAME
     if not path.exists():
-        return Project(root, Config())
+        return Project(root, Config(), problems=tuple(message for _, message in folder_problems(root, Config())))
+
+    def check_folders(doc: Document, config: Config) -> None:
+        for loc, message in folder_problems(root, config):
+            doc.add_at(loc, "output-dir" if "output_dir" in loc else "folder-path", message)
+
     loaded = load_model(path, Config)
+    if loaded.model is not None:  # the settings are valid: keep them, and check them on disk
+        check_folders(loaded.document, loaded.model)
     return Project(root, loaded.model or Config(), loaded.document)

@@ -8,6 +8,8 @@ from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
 
+from .names import printable
+
 
 class Severity(str, Enum):
     ERROR = "error"
@@ -19,6 +21,7 @@ class Severity(str, Enum):
 CODES: dict[str, str] = {
     # reading and parsing
     "unreadable": "the file cannot be read",
+    "file-name": "a report's file or folder name holds something other than a-z, 0-9, '-', '_' and '.'",
     "too-large": "the file is larger than max_file_bytes (checked before parsing)",
     "encoding": "the file is not UTF-8 text",
     "empty-file": "the file is empty or holds only comments",
@@ -48,9 +51,23 @@ CODES: dict[str, str] = {
     "unknown-audience": "an audience that is neither built in (public, internal) nor declared in sitrepgen.yaml",
     "figure-missing": "a figure's image file does not exist",
     "figure-path": "a figure path that is absolute, a URL, or leads outside the project",
-    "figure-format": "a figure that is not SVG, PNG or JPEG, or an SVG that is not a well-formed SVG document",
-    "unsafe-svg": "an SVG figure with a script, an event handler, an embedded document, or a reference outside itself",
+    "figure-format": "a figure whose content is not what its name says (SVG, PNG or JPEG), or is broken: XML that is not a well-formed SVG document, a truncated or damaged image",
+    "figure-too-large": "a figure larger than max_figure_bytes (checked before reading), an SVG with too many elements or nested too deep, or an image with too many pixels",
+    "unsafe-svg": "an SVG figure with active content: a script, an event handler, an embedded document, an http-equiv instruction, an animated link, a javascript: address, a stylesheet instruction or entity declarations",
+    "svg-dropped": "something in an SVG figure that is not static drawing (an HTML element, a reference outside the figure, a CSS property or value, an editor's attribute) and was left out of the published figure",
     "empty-alt": "a figure whose alt text is blank",
+    "too-many-figures": "a report with more figures than max_figures",
+    "too-many-references": "a report with more {fig:ID} references than max_references",
+    # maps drawn from GeoJSON (sitrepgen.maps.CODES), at their place in the GeoJSON file
+    "map-too-large": "a map's GeoJSON file is larger than the limit (checked before reading)",
+    "map-encoding": "a map's GeoJSON file is not UTF-8 text",
+    "map-syntax": "a map's GeoJSON file is not valid JSON",
+    "map-structure": "GeoJSON that is not a FeatureCollection of supported features with the properties a map needs",
+    "map-coordinates": "a position outside longitude -180..180 / latitude -90..90, or a file in another coordinate system",
+    "map-control": "a properties.control that is not a key of map.control in sitrepgen.yaml",
+    "map-geometry": "an invalid polygon (self-intersection, ring outside its shell...), as shapely explains it",
+    "map-too-many-vertices": "a map with more vertices than the limit (counted before any shape is built)",
+    "map-overlap": "two actors' areas overlap on the same map",
     # content
     "empty-region": "a region or section without any paragraph",
     "duplicate-section": "a region or section given twice in one report",
@@ -60,8 +77,22 @@ CODES: dict[str, str] = {
     "placeholder": "placeholder text (TODO) left in the report, e.g. by 'sitrepgen new'",
     "unsafe-link": "a link the allowlist refuses; it is shown as plain text",
     "inline-image": "Markdown image syntax in text; images belong in figures",
+    "unknown-anchor": "a link to '#id' where the report has no such id (a region, figure, key figures or conclusions)",
+    "region-name": "a region whose page would replace one of the site's own pages (regions/index.html)",
+    # key figures (the last four compare a report with the previous one of its series)
+    "duplicate-key-figure-id": "two key figures of one report share an id",
+    "missing-key-figure-id": "a key figure without an id in a report whose other key figures have one",
+    "dropped-figure": "a key figure id of the previous report that this report does not give",
+    "key-figure-unit": "a key figure in another unit than the same id in the previous report",
+    "key-figure-jump": "a key figure that moved by more than key_figure_jump since the previous report, its source unchanged",
+    "key-figure-label": "two key figures with one label and different ids (in the report, or against the previous one)",
     # build
     "output-collision": "two reports would write the same output files",
+    "report-path": "a report file that is a symbolic link leading outside reports_dir, or a link loop (never followed)",
+    "too-much-input": "the build would read more than max_build_bytes in all (reports, figures, templates)",
+    # project settings (sitrepgen.yaml)
+    "output-dir": "output_dir is the project, holds or is one of its source folders, the cache or .git, or leads outside the project",
+    "folder-path": "reports_dir, templates_dir or a figure_dirs folder leads outside the project (a symbolic link), or loops",
 }
 
 
@@ -81,20 +112,24 @@ class Diagnostic:
         return self.severity is Severity.ERROR
 
     def format_text(self) -> str:
+        """The one-line form; the path and message are ``printable`` in every format, so a file
+        name holding an escape sequence or a newline cannot act on a terminal or a CI log."""
         return (
-            f"{self.path}:{self.line}:{self.col}: "
-            f"{self.severity.value}[{self.code}]: {self.message}"
+            f"{printable(self.path)}:{self.line}:{self.col}: "
+            f"{self.severity.value}[{self.code}]: {printable(self.message)}"
         )
 
     def format_github(self) -> str:
         """A GitHub Actions workflow command, which shows as an annotation on the diff."""
-        message = _github_escape(f"[{self.code}] {self.message}", data=True)
-        path = _github_escape(self.path, data=False)
+        message = _github_escape(printable(f"[{self.code}] {self.message}"), data=True)
+        path = _github_escape(printable(self.path), data=False)
         return f"::{self.severity.value} file={path},line={self.line},col={self.col}::{message}"
 
     def as_json(self) -> dict[str, object]:
         data = asdict(self)
         data["severity"] = self.severity.value
+        data["path"] = printable(self.path)  # the same text as the other formats, and always UTF-8
+        data["message"] = printable(self.message)
         return data
 
 
@@ -108,9 +143,9 @@ def _github_escape(text: str, *, data: bool) -> str:
 def display_path(path: Path, root: Path | None = None) -> str:
     """The path as the user would type it: relative to ``root`` (the cwd) when inside it."""
     root = (root or Path.cwd()).resolve()
-    try:
-        return path.resolve().relative_to(root).as_posix()
-    except ValueError:
+    try:  # the folder is resolved, not the file: a symlinked report is shown by its own name
+        return (path.parent.resolve() / path.name).relative_to(root).as_posix()
+    except (ValueError, RuntimeError, OSError):
         return path.as_posix()
 
 

@@ -15,15 +15,19 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from . import markup, svg
+from . import markup, names
 from .diagnostics import Severity
+from .figures import FigureStore
 from .load import Document, Loc
+from .cache import Budget, TooMuchInput
 from .markup import DEFAULT_FIGURE_LABEL, reference_text
 from .model import Figure, FigureBlock, Paragraph, Report, audience_of, text_of
+from .paths import PathProblem, resolve
+from .trends import value_text
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 PLACEHOLDER = "TODO"
@@ -40,6 +44,13 @@ class Place:
     aliases: tuple[str, ...] = ()
 
 
+#: Default limits per report (``max_figures`` and ``max_references`` in sitrepgen.yaml). Every
+#: figure is checked, copied and drawn in the PDF, every reference rendered on several pages:
+#: a report far beyond these is a mistake or an attack, and would cost minutes and gigabytes.
+MAX_FIGURES = 50
+MAX_REFERENCES = 1000
+
+
 @dataclass(frozen=True)
 class LintContext:
     root: Path
@@ -47,9 +58,33 @@ class LintContext:
     figure_label: str = DEFAULT_FIGURE_LABEL
     audiences: tuple[str, ...] = ("public", "internal")  #: every audience an item may name
     editions: tuple[tuple[str, frozenset[str]], ...] = (("public", frozenset({"public"})), ("internal", frozenset({"public", "internal"})))
+    max_figures: int = MAX_FIGURES
+    max_references: int = MAX_REFERENCES
+    reports_dir: Path | None = None  #: where slugs start (None: a report's slug is its file name)
+    key_figure_jump: float | None = 0.5  #: the share a figure may move by, its source unchanged
+    #: Resolved folders figures may come from (reports_dir and figure_dirs); empty: the project.
+    figure_folders: tuple[Path, ...] = ()
+    figure_names: str = ""  #: the same folders as messages name them ('sitreps/')
+    budget: Budget | None = None  #: the build's max_build_bytes, counting figure files too
+    #: the figures of this run, each read and rebuilt once (a build publishes the same bytes)
+    figures: FigureStore = field(default_factory=FigureStore)
 
 
 Rule = Callable[[Document, Report, LintContext], None]
+
+
+class Previous(Protocol):
+    """The report before the one checked, as a series rule sees it (site.LoadedReport)."""
+
+    @property
+    def document(self) -> Document: ...
+
+    @property
+    def report(self) -> Report: ...
+
+
+#: A check of one report against the previous report of its series (None for a series' first).
+SeriesRule = Callable[[Document, Report, "Previous | None", LintContext], None]
 
 
 # --------------------------------------------------------------------------- walking a report
@@ -117,6 +152,8 @@ def plain_fields(report: Report) -> Iterator[tuple[Loc, str]]:
             yield ("sections", s, "region", n), name
     for k, item in enumerate(report.key_figures):
         yield ("key_figures", k, "label"), item.label
+        if item.region:
+            yield ("key_figures", k, "region"), item.region
     for loc, figure in figure_locations(report):
         yield (*loc, "alt"), figure.alt
 
@@ -153,27 +190,52 @@ def check_figure_ids(doc: Document, report: Report, ctx: LintContext) -> None:
             seen[figure.id] = loc
 
 
+def check_limits(doc: Document, report: Report, ctx: LintContext) -> None:
+    """At most ``max_figures`` figures and ``max_references`` references, reported at the first
+    one beyond the limit. Checked before every other rule, which are skipped for a report over a
+    limit (see run_rules): their work is what the limits bound."""
+    figures = list(figure_locations(report))
+    if len(figures) > ctx.max_figures:
+        doc.add_at(
+            figures[ctx.max_figures][0], "too-many-figures",
+            f"the report has {len(figures):,} figures, more than the limit of {ctx.max_figures:,}; "
+            "split it into several reports, or raise max_figures in sitrepgen.yaml",
+        )
+    count = 0
+    first_beyond: tuple[Loc, str, int] | None = None
+    for loc, text in text_fields(report):
+        for match in markup.figure_ref_matches(text):
+            count += 1
+            if count == ctx.max_references + 1:
+                first_beyond = (loc, text, match.start())
+    if first_beyond is not None:
+        line, col = doc.position_in(*first_beyond)
+        doc.add(
+            line, col, "too-many-references",
+            f"the report makes {count:,} figure references, more than the limit of {ctx.max_references:,}; "
+            "cite each figure where it matters, or raise max_references in sitrepgen.yaml",
+        )
+
+
 def check_references(doc: Document, report: Report, ctx: LintContext) -> None:
     figures = {figure.id: figure for figure in report.figures()}
     numbered = sorted(figure_id for figure_id, figure in figures.items() if figure.numbered)
     cited: set[str] = set()
     for loc, text in text_fields(report):
-        counts: Counter[str] = Counter()
-        for ref in markup.figure_refs(text):
-            needle = f"{{fig:{ref}}}"
-            occurrence = counts[ref]
-            counts[ref] += 1
+        for match in markup.figure_ref_matches(text):
+            ref = match.group(1)
             cited.add(ref)
             if ref in figures and figures[ref].numbered:
                 continue
-            line, col = doc.position_of_text(loc, needle, occurrence)
+            needle = match.group(0)
+            line, col = doc.position_in(loc, text, match.start())
             if ref in figures:
                 doc.add(line, col, "unnumbered-reference", f"{needle} refers to a figure with 'numbered: false', which has no number to print; remove the reference or number the figure")
                 continue
             hint = f"; figures are: {', '.join(numbered)}" if numbered else "; this report has no numbered figures"
             doc.add(line, col, "unknown-figure", f"reference to a figure that does not exist: {needle}{hint}")
         for bad in markup.malformed_refs(text):
-            line, col = doc.position_of_text(loc, bad.text)
+            line, col = doc.position_in(loc, text, bad.start)
             doc.add(line, col, "malformed-reference", f"'{bad.text}' is not a figure reference: {bad.why}")
     for r, region in enumerate(report.regions):  # only the older form places figures by their first reference
         for f, figure in enumerate(region.figures):
@@ -261,16 +323,14 @@ def check_audience_references(doc: Document, report: Report, ctx: LintContext) -
     texts += [((*loc, "caption"), item.caption, chain) for loc, item, chain in flow if isinstance(item, Figure)]
     for loc, text, chain in texts:
         shown_in = editions(chain)
-        counts: Counter[str] = Counter()
-        for ref in markup.figure_refs(text):
-            occurrence = counts[ref]
-            counts[ref] += 1
+        for match in markup.figure_ref_matches(text):
+            ref = match.group(1)
             if ref not in figures:
                 continue  # check_references says so
             figure, figure_in = figures[ref]
             missing = sorted(shown_in - figure_in)
             if missing:
-                line, col = doc.position_of_text(loc, f"{{fig:{ref}}}", occurrence)
+                line, col = doc.position_in(loc, text, match.start())
                 which = ", ".join(f"'{name}'" for name in missing)
                 doc.add(line, col, "audience-reference", f"{{fig:{ref}}} is in text that the {which} edition{'s' if len(missing) > 1 else ''} show{'' if len(missing) > 1 else 's'}, but figure '{ref}' is left out of {'them' if len(missing) > 1 else 'it'} (audience '{figure.audience}'): give this text the figure's audience, or the figure this text's")
 
@@ -281,8 +341,12 @@ class FigureProblem(ValueError):
         self.code = code
 
 
-def resolve_figure(image: str, report_dir: Path, root: Path) -> Path:
-    """The figure's file; raises FigureProblem when it cannot be used. It must be in the project."""
+def resolve_figure(image: str, report_dir: Path, root: Path, *, folders: tuple[Path, ...] = (), names: str = "") -> Path:
+    """The figure's file, resolved once (symlinks followed); FigureProblem when it cannot be used.
+
+    It must end inside one of ``folders`` (reports_dir and figure_dirs, resolved), or inside the
+    project when none are given. A link that leads elsewhere is refused without being read.
+    """
     pure = PurePosixPath(image)
     if "\\" in image or pure.is_absolute() or (len(image) > 1 and image[1] == ":"):
         raise FigureProblem("figure-path", f"figure path '{image}' must be relative to the report file, not absolute")
@@ -291,9 +355,17 @@ def resolve_figure(image: str, report_dir: Path, root: Path) -> Path:
     if pure.suffix.lower() not in IMAGE_TYPES:
         raise FigureProblem("figure-format", f"figure '{image}' must be an SVG, PNG or JPEG file (.svg, .png, .jpg)")
     path = report_dir / pure
-    resolved = path.resolve()
+    try:
+        resolved = resolve(path)
+    except PathProblem:
+        raise FigureProblem("figure-path", f"figure path '{image}' is a symbolic link loop; point it at the figure file itself") from None
     if not resolved.is_relative_to(root.resolve()):
         raise FigureProblem("figure-path", f"figure path '{image}' leads outside the project; keep figures inside it")
+    if folders and not any(resolved.is_relative_to(folder) for folder in folders):
+        raise FigureProblem(
+            "figure-path",
+            f"figure path '{image}' leads outside {names or 'the figure folders'}; keep figures there, or name their folder in figure_dirs in sitrepgen.yaml",
+        )
     if not resolved.is_file():
         raise FigureProblem("figure-missing", f"figure file '{image}' not found (looked for {_shown(path, root)})")
     return resolved
@@ -301,24 +373,43 @@ def resolve_figure(image: str, report_dir: Path, root: Path) -> Path:
 
 def _shown(path: Path, root: Path) -> str:
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+        return resolve(path).relative_to(root.resolve()).as_posix()
+    except (ValueError, PathProblem):
         return path.as_posix()
 
 
+MAX_FIGURE_MESSAGES = 20  #: problems shown for one figure; the rest are counted
+
+
 def check_figure_files(doc: Document, report: Report, ctx: LintContext) -> None:
+    """Each figure is read and rebuilt as the build would publish it (figures.py); what that
+    drops or refuses is reported at its image: line, with the place in the figure."""
     for loc, figure in figure_locations(report):
         try:
-            path = resolve_figure(figure.image, doc.path.parent, ctx.root)
-            if path.suffix.lower() == ".svg":
-                svg.check(path)
+            path = resolve_figure(figure.image, doc.path.parent, ctx.root, folders=ctx.figure_folders, names=ctx.figure_names)
+            if ctx.budget is not None:
+                ctx.budget.take(path, path.stat().st_size)
+            doc.figure_paths[figure.id] = path
+            prepared = ctx.figures.get(path)
         except FigureProblem as problem:
             doc.add_at((*loc, "image"), problem.code, str(problem))
-        except svg.SvgProblem as problem:
-            where = f"{_shown(path, ctx.root)}:{problem.line}:{problem.col}"
-            doc.add_at((*loc, "image"), problem.code, f"figure '{figure.image}' ({where}): {problem.message}")
+            continue
+        except TooMuchInput as exc:
+            doc.add_at((*loc, "image"), "too-much-input", f"reading figure '{figure.image}' would take the build past {exc.limit:,} bytes read in all; raise max_build_bytes in sitrepgen.yaml")
+            continue
         except OSError as exc:
             doc.add_at((*loc, "image"), "figure-missing", f"figure file '{figure.image}' cannot be read: {exc.strerror or exc}")
+            continue
+        shown = _shown(path, ctx.root)
+        problems = prepared.problems
+        for problem in problems[:MAX_FIGURE_MESSAGES]:
+            where = f"{shown}:{problem.line}:{problem.col}" if problem.line else shown
+            doc.add_at((*loc, "image"), problem.code, f"figure '{figure.image}' ({where}): {problem.message}", problem.severity)
+        if len(problems) > MAX_FIGURE_MESSAGES:
+            rest = problems[MAX_FIGURE_MESSAGES:]
+            severity = Severity.ERROR if any(p.is_error for p in rest) else W
+            code = next((p.code for p in rest if p.severity is severity), rest[0].code)
+            doc.add_at((*loc, "image"), code, f"figure '{figure.image}' ({shown}): {len(rest):,} more problem(s) not shown; fix these first", severity)
 
 
 def check_alt_text(doc: Document, report: Report, ctx: LintContext) -> None:
@@ -368,23 +459,25 @@ _GROUPED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:([.,])\d{3})+(?![\d]|[.,]\d)
 
 
 def check_number_format(doc: Document, report: Report, ctx: LintContext) -> None:
-    """Thousands written '3.000' in a report that writes '90,000' (or the other way round)."""
-    found: list[tuple[Loc, str, str, int]] = []  # (loc, number, separator, occurrence)
-    for loc, text in text_fields(report):
-        seen: Counter[str] = Counter()
+    """Thousands written '3.000' in a report that writes '90,000' (or the other way round).
+
+    Two passes over the text, the first only counting, so that nothing grows with the number
+    of numbers but the warnings themselves."""
+    usage: Counter[str] = Counter()
+    examples: dict[str, str] = {}
+    for _loc, text in text_fields(report):
         for match in _GROUPED_NUMBER.finditer(text):
-            number = match.group(0)
-            found.append((loc, number, match.group(1), seen[number]))
-            seen[number] += 1
-    usage = Counter(separator for _, _, separator, _ in found)
+            usage[match.group(1)] += 1
+            examples.setdefault(match.group(1), match.group(0))
     if len(usage) < 2:
         return  # one convention throughout: nothing to compare with
     usual = "," if usage[","] >= usage["."] else "."
-    example = next(number for _, number, separator, _ in found if separator == usual)
-    for loc, number, separator, occurrence in found:
-        if separator != usual:
-            line, col = doc.position_of_text(loc, number, occurrence)
-            doc.add(line, col, "number-format", f"'{number}' groups digits with '{separator}' where the report writes '{usual}' (as in '{example}'); if it means {number.replace(separator, '')}, write {number.replace(separator, usual)}", W)
+    for loc, text in text_fields(report):
+        for match in _GROUPED_NUMBER.finditer(text):
+            number, separator = match.group(0), match.group(1)
+            if separator != usual:
+                line, col = doc.position_in(loc, text, match.start())
+                doc.add(line, col, "number-format", f"'{number}' groups digits with '{separator}' where the report writes '{usual}' (as in '{examples[usual]}'); if it means {number.replace(separator, '')}, write {number.replace(separator, usual)}", W)
 
 
 def check_place_names(doc: Document, report: Report, ctx: LintContext) -> None:
@@ -393,16 +486,26 @@ def check_place_names(doc: Document, report: Report, ctx: LintContext) -> None:
         flat = _straight(text)
         for place in ctx.gazetteer:
             for variant in place.variants:
-                for match in _name_re(variant).finditer(flat):
-                    line, col = doc.position_of_text(loc, text[match.start() : match.end()])
+                for match in _names_in(flat, variant):
+                    line, col = doc.position_in(loc, text, match.start())
                     doc.add(line, col, "place-name", f"'{match.group(0)}' is spelled '{place.name}' in this series (gazetteer); write '{place.name}'", W)
             for alias in place.aliases:
-                for match in _name_re(alias).finditer(flat):
-                    before = flat[: match.start()].rstrip("( ")
-                    if before.endswith(_straight(place.name)) and flat[: match.start()].endswith("("):
+                for match in _names_in(flat, alias):
+                    if _follows_name(flat, match.start(), _straight(place.name)):
                         continue  # "Tadmor (Palmyra)": the alias given beside the name
-                    line, col = doc.position_of_text(loc, text[match.start() : match.end()])
+                    line, col = doc.position_in(loc, text, match.start())
                     doc.add(line, col, "place-name", f"'{alias}' is known in this series as '{place.name}'; write '{place.name}' or '{place.name} ({alias})'", W)
+
+
+def _follows_name(text: str, start: int, name: str) -> bool:
+    """Whether ``text[start:]`` comes right after "NAME (" (any spaces and brackets between).
+
+    Looks back only over the brackets and spaces before ``start``: those runs lie between one
+    match and the next, so all the looking back in a text costs no more than its length."""
+    index = start
+    while index > 0 and text[index - 1] in "( ":
+        index -= 1
+    return start > 0 and text[start - 1] == "(" and text.endswith(name, 0, index)
 
 
 def _straight(text: str) -> str:
@@ -411,7 +514,27 @@ def _straight(text: str) -> str:
 
 @lru_cache(maxsize=1024)
 def _name_re(name: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + re.escape(_straight(name)) + r"(?!\w)")
+    """The name, not followed by a letter or digit. It starts with the name itself, so that the
+    regular expression engine can look for it as a literal (a look-behind first would make it
+    try every position of the text); the character before is checked by ``_names_in``."""
+    return re.compile(re.escape(_straight(name)) + r"(?!\w)")
+
+
+_WORD_CHAR_RE = re.compile(r"\w")
+
+
+def _names_in(text: str, name: str) -> Iterator[re.Match[str]]:
+    r"""Where ``name`` stands as a whole word in ``text``, as ``(?<!\w)NAME(?!\w)`` would find it:
+    after a match refused for the letter before it, the search goes on from the next character."""
+    pattern = _name_re(name)
+    position = 0
+    while (match := pattern.search(text, position)) is not None:
+        start = match.start()
+        if start > 0 and _WORD_CHAR_RE.match(text, start - 1) is not None:
+            position = start + 1
+            continue
+        yield match
+        position = max(match.end(), start + 1)
 
 
 _PLACEHOLDER_RE = re.compile(r"\b" + PLACEHOLDER + r"\b")
@@ -419,25 +542,186 @@ _PLACEHOLDER_RE = re.compile(r"\b" + PLACEHOLDER + r"\b")
 
 def check_placeholders(doc: Document, report: Report, ctx: LintContext) -> None:
     for loc, text in all_strings(report):
-        if _PLACEHOLDER_RE.search(text):
-            line, col = doc.position_of_text(loc, PLACEHOLDER)
+        if (match := _PLACEHOLDER_RE.search(text)) is not None:
+            line, col = doc.position_in(loc, text, match.start())
             doc.add(line, col, "placeholder", f"placeholder '{PLACEHOLDER}' left in the text; replace it with this week's content", W)
 
 
 def check_links(doc: Document, report: Report, ctx: LintContext) -> None:
-    """Links the allowlist refuses and inline images, found by the same scanner that neutralises
-    them in the Markdown output (so a destination with parentheses is quoted whole)."""
+    """Links the allowlist refuses, inline images and links to an anchor the page does not have,
+    found by the same scanner that neutralises them in the Markdown output (so a destination with
+    parentheses is quoted whole)."""
+    anchors: set[str] | None = None
     for loc, text in text_fields(report):
-        seen: Counter[str] = Counter()
-        for link in markup.links(text):
-            needle = text[link.start : link.end]
-            line, col = doc.position_of_text(loc, needle, seen[needle])
-            seen[needle] += 1
+        for link in markup.iter_links(text):
             if link.image:
+                line, col = doc.position_in(loc, text, link.start)
                 doc.add(line, col, "inline-image", "images inside text are not shown; add the image to the region's figures and cite it with {fig:ID}", W)
             elif not link.allowed:
                 shown = link.url if len(link.url) <= 60 else link.url[:57] + "..."
+                line, col = doc.position_in(loc, text, link.start)
                 doc.add(line, col, "unsafe-link", f"link to '{shown}' is not allowed (only http, https, mailto and relative links) and is shown as plain text", W)
+            elif (fragment := markup.fragment(link.url)) is not None:
+                if anchors is None:
+                    slug = names.report_slug(doc.path, ctx.reports_dir) if ctx.reports_dir else doc.path.stem
+                    anchors = names.page_anchors(report, slug)
+                if fragment not in anchors:
+                    line, col = doc.position_in(loc, text, link.start)
+                    doc.add(line, col, "unknown-anchor", _unknown_anchor(link.url, report))
+
+
+def _unknown_anchor(url: str, report: Report) -> str:
+    shown = url if len(url) <= 60 else url[:57] + "..."
+    sections = [f"#{anchor}" for _heading, _regions, anchor in names.section_heads(report)]
+    examples = ", ".join(sections[:3]) + (", ..." if len(sections) > 3 else "")
+    where = f"link to a section ({examples}), or cite" if sections else "cite"
+    return f"link to '{shown}' leads nowhere: the report has no such anchor; {where} a figure with {{fig:ID}}"
+
+
+def _region_names(report: Report) -> Iterator[tuple[Loc, str]]:
+    """Every region name with its location: a region's, or a section's ``region:`` (one or a list)."""
+    for r, region in enumerate(report.regions):
+        yield ("regions", r, "name"), region.name
+    for s, section in enumerate(report.sections):
+        if isinstance(section.region, str):
+            yield ("sections", s, "region"), section.region
+        elif isinstance(section.region, list):
+            for n, name in enumerate(section.region):
+                yield ("sections", s, "region", n), name
+
+
+def check_region_names(doc: Document, report: Report, ctx: LintContext) -> None:
+    """A region's page is regions/SLUG.html: a slug the site's own pages use would replace one."""
+    for loc, name in _region_names(report):
+        slug = names.slugify(name)
+        if slug in names.RESERVED_REGION_SLUGS:
+            doc.add_at(
+                loc, "region-name",
+                f"a region named '{name}' would have the page regions/{slug}.html, which is the site's list "
+                "of regions; name it differently",
+            )
+
+
+# --------------------------------------------------------------------------- key figures
+
+
+def check_key_figure_ids(doc: Document, report: Report, ctx: LintContext) -> None:
+    """One id per figure in a report; and a figure without an id among figures that have one,
+    which would silently get no change, chart or data row (old archives, with no ids, are fine)."""
+    seen: dict[str, int] = {}
+    with_ids = any(item.id for item in report.key_figures)
+    for k, item in enumerate(report.key_figures):
+        if item.id is None:
+            if with_ids:
+                doc.add_at(("key_figures", k), "missing-key-figure-id", f"key figure '{item.label}' has no id, unlike the others of this report; without one it gets no change since last week, no chart and no row in the data files", W)
+        elif item.id in seen:
+            line, _ = doc.position(("key_figures", seen[item.id], "id"))
+            doc.add_at(("key_figures", k, "id"), "duplicate-key-figure-id", f"key figure id '{item.id}' is already used (line {line + 1}); each key figure of a report needs its own id")
+        else:
+            seen[item.id] = k
+
+
+def _ids(report: Report) -> dict[str, int]:
+    """Each key-figure id of a report with its index (the first, should one be given twice)."""
+    found: dict[str, int] = {}
+    for k, item in enumerate(report.key_figures):
+        if item.id is not None:
+            found.setdefault(item.id, k)
+    return found
+
+
+def check_dropped_figures(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """An id the previous report gave that this one does not: forgotten, or dropped on purpose?"""
+    if previous is None or not _ids(previous.report):
+        return
+    now = _ids(report)
+    for item in previous.report.key_figures:
+        if item.id and item.id not in now:
+            shown = value_text(item.value, item.unit)
+            doc.add_at(("key_figures",), "dropped-figure", f"key figure '{item.id}' ({shown} {item.label}) of the previous report ({previous.document.display}) is missing this week; give this week's value with the same id, or leave it out on purpose (the report then says it is no longer reported)", W, at_key=True)
+
+
+def check_key_figure_units(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """The same id in another unit: the change since last week cannot be computed."""
+    if previous is None:
+        return
+    before = {item.id: item for item in previous.report.key_figures if item.id}
+    for id_, k in _ids(report).items():
+        item = report.key_figures[k]
+        if id_ in before and (before[id_].unit or None) != (item.unit or None):
+            was, now = before[id_].unit or "no unit", item.unit or "no unit"
+            loc = ("key_figures", k, "unit") if item.unit else ("key_figures", k, "id")
+            doc.add_at(loc, "key-figure-unit", f"key figure '{id_}' is in {_unit(now)} this week but was in {_unit(was)} in the previous report ({previous.document.display}); the change cannot be computed across units: use the same unit, or a new id for a new measure", W)
+
+
+def _unit(unit: str) -> str:
+    return unit if unit == "no unit" else f"'{unit}'"
+
+
+def check_key_figure_jumps(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """A value that moves by more than ``key_figure_jump`` of last week's while its source stays
+    the same: a typo, or a new estimate whose source should say so."""
+    if previous is None or ctx.key_figure_jump is None:
+        return
+    before = {item.id: item for item in previous.report.key_figures if item.id}
+    for id_, k in _ids(report).items():
+        item, old = report.key_figures[k], before.get(id_)
+        if old is None or (old.unit or None) != (item.unit or None) or old.source != item.source or old.value == item.value:
+            continue
+        share = abs(item.value - old.value) / abs(old.value) if old.value else float("inf")
+        if share > ctx.key_figure_jump:
+            moved = "from zero" if not old.value else f"{'+' if item.value > old.value else '-'}{share:.0%}"
+            source = f"'{item.source}'" if item.source else "none given"
+            doc.add_at(("key_figures", k, "value"), "key-figure-jump", f"key figure '{id_}' went from {value_text(old.value, old.unit)} to {value_text(item.value, item.unit)} ({moved}) since the previous report ({previous.document.display}) with the same source ({source}); check the number, and name the new source if it is a new estimate (key_figure_jump: {ctx.key_figure_jump:g} in sitrepgen.yaml)", W)
+
+
+def _label_key(label: str) -> str:
+    return " ".join(label.split()).casefold()
+
+
+def check_key_figure_labels(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """Two figures with one label and different ids, in this report or against the previous
+    one: a renamed id breaks the figure's history in two."""
+    mine: dict[str, tuple[int, str]] = {}
+    for k, item in enumerate(report.key_figures):
+        key = _label_key(item.label)
+        if item.id is None:
+            continue
+        if key in mine and mine[key][1] != item.id:
+            line, _ = doc.position(("key_figures", mine[key][0], "label"))
+            doc.add_at(("key_figures", k, "label"), "key-figure-label", f"key figures '{mine[key][1]}' (line {line + 1}) and '{item.id}' have one label; give them labels that tell them apart, or one id if they are one figure", W)
+        mine.setdefault(key, (k, item.id))
+    if previous is None:
+        return
+    ids = _ids(report)
+    for item in previous.report.key_figures:
+        key = _label_key(item.label)
+        if item.id and key in mine and mine[key][1] != item.id and item.id not in ids:
+            doc.add_at(("key_figures", mine[key][0], "id"), "key-figure-label", f"key figure '{mine[key][1]}' has the label that '{item.id}' had in the previous report ({previous.document.display}); if it is the same figure, keep the id '{item.id}' so that its weeks join up", W)
+
+
+#: The checks of each report against the previous one of its series, run once every report is
+#: loaded (site.gather); a check of "last week" belongs here, not in RULES.
+SERIES_RULES: tuple[SeriesRule, ...] = (
+    check_dropped_figures,
+    check_key_figure_units,
+    check_key_figure_jumps,
+    check_key_figure_labels,
+)
+
+
+def run_series_rules(items: list[Any], ctx: LintContext) -> list[Any]:
+    """Run SERIES_RULES over valid reports (``site.LoadedReport``), each against the previous
+    report of its series (``series.pairs``); returns the diagnostics they added."""
+    from .series import group, pairs
+
+    added = []
+    for item, previous in pairs(group(items)):
+        before = len(item.document.diagnostics)
+        for rule in SERIES_RULES:
+            rule(item.document, item.report, previous, ctx)
+        added += item.document.diagnostics[before:]
+    return added
 
 
 RULES: tuple[Rule, ...] = (
@@ -454,9 +738,24 @@ RULES: tuple[Rule, ...] = (
     check_place_names,
     check_placeholders,
     check_links,
+    check_region_names,
+    check_key_figure_ids,
 )
 
 
-def run_rules(doc: Document, report: Report, ctx: LintContext) -> None:
-    for rule in RULES:
+#: The rules that read figure files: always run, on the files as they are (never from the cache).
+FIGURE_RULES: tuple[Rule, ...] = (check_figure_files,)
+#: The others depend only on the report and the config: their diagnostics may be cached.
+CACHED_RULES: tuple[Rule, ...] = tuple(rule for rule in RULES if rule not in FIGURE_RULES)
+
+
+def run_rules(doc: Document, report: Report, ctx: LintContext, rules: tuple[Rule, ...] = RULES) -> bool:
+    """The rules, after the limits: a report over a limit gets that error alone, since checking
+    the rest is the work the limit is there to bound (False then)."""
+    found = len(doc.diagnostics)
+    check_limits(doc, report, ctx)
+    if len(doc.diagnostics) > found:
+        return False
+    for rule in rules:
         rule(doc, report, ctx)
+    return True

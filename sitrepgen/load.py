@@ -8,6 +8,7 @@ to the YAML nodes by walking the same path through the tree.
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
 import difflib
 import math
@@ -15,6 +16,7 @@ import re
 import types
 import typing
 import warnings
+from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,6 +30,7 @@ from ruamel.yaml.error import MarkedYAMLError, ReusedAnchorWarning, YAMLError
 from ruamel.yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from ruamel.yaml.reader import ReaderError
 
+from . import fastload
 from .diagnostics import CODES, Diagnostic, Severity, display_path
 
 #: Limits that keep a hostile or broken file from hanging a build (see docs/security.md).
@@ -88,7 +91,12 @@ class Document:
     tree: Any = None
     data: Any = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    #: figure id -> its file, resolved once by the figure check (the build uses these paths)
+    figure_paths: dict[str, Path] = field(default_factory=dict)
     _composed: Any = field(default=None, repr=False)
+    _lazy_tree: bool = field(default=False, repr=False)  #: values came from the fast loader
+    _maps: dict[Loc, _ScalarMap | None] = field(default_factory=dict, repr=False)
+    _line_starts: array[int] | None = field(default=None, repr=False)
 
     def add(
         self,
@@ -120,8 +128,12 @@ class Document:
         """The 0-based position of the node at ``loc``, found by walking the tree exactly.
 
         Walking stops at the deepest node that exists, so a missing key is reported at the
-        mapping that lacks it. ``at_key`` points at a mapping key rather than its value.
+        mapping that lacks it. ``at_key`` points at a mapping key rather than its value. When the
+        values came from the fast loader, the round-trip tree is built now, on first need.
         """
+        if self._lazy_tree:
+            self._lazy_tree = False
+            self.tree = _parse(self)
         node = self.tree
         where = _start(node)
         for index, part in enumerate(loc):
@@ -142,26 +154,30 @@ class Document:
                 break
         return where
 
-    def position_of_text(self, loc: Loc, needle: str, occurrence: int = 0) -> tuple[int, int]:
-        """The 0-based position of ``needle`` inside the scalar at ``loc``.
+    def position_in(self, loc: Loc, value: str, offset: int) -> tuple[int, int]:
+        """The 0-based source position of ``value[offset]``, ``value`` being the scalar at ``loc``.
 
-        The scalar's span comes from the composed node graph (start and end marks), so only
-        that value's own source text is searched; when the needle is not found verbatim there
-        (it was folded across lines, or escaped) the value's own position is the answer.
+        A scalar's value is not its source: YAML folds lines, drops indentation and decodes
+        escapes. The first call for a scalar maps its whole value to the source in one pass
+        (``_ScalarMap``), so that any number of positions inside it cost a lookup each, never a
+        search of the text. A scalar the map cannot follow exactly (an explicit indentation
+        indicator, an unusual line break) is reported at its own position.
         """
-        node = self._node_at(loc)
-        if node is not None:
-            span = self.text[node.start_mark.index : node.end_mark.index]
-            index = -1
-            for _ in range(occurrence + 1):
-                index = span.find(needle, index + 1)
-                if index < 0:
-                    break
-            if index >= 0:
-                absolute = node.start_mark.index + index
-                line = self.text.count("\n", 0, absolute)
-                return line, absolute - (self.text.rfind("\n", 0, absolute) + 1)
-        return self.position(loc)
+        if loc not in self._maps:
+            node = self._node_at(loc)
+            self._maps[loc] = _ScalarMap.build(self.text, node, value) if isinstance(node, ScalarNode) else None
+        scalar = self._maps[loc]
+        if scalar is None:
+            return self.position(loc)
+        return self.line_col(scalar.source_index(offset))
+
+    def line_col(self, index: int) -> tuple[int, int]:
+        """0-based line and column of a character of ``text``, counting lines as ruamel does."""
+        if self._line_starts is None:
+            self._line_starts = array("q", [0])
+            self._line_starts.extend(match.end() for match in _LINE_BREAK_RE.finditer(self.text))
+        line = bisect.bisect_right(self._line_starts, index) - 1
+        return line, index - self._line_starts[line]
 
     def _node_at(self, loc: Loc) -> Node | None:
         if self._composed is None:
@@ -193,13 +209,167 @@ def _start(node: Any) -> tuple[int, int]:
     return 0, 0
 
 
+# --------------------------------------------------------------------------- positions inside scalars
+
+#: Where ruamel's reader starts a new line, and so where its marks do: LF, or a CR alone.
+_LINE_BREAK_RE = re.compile("\r(?!\n)|\n")
+_LONE_CR_RE = re.compile("\r(?!\n)")
+_BREAK_RE = re.compile("\r\n|\r|\n")
+#: A run of white space holding line breaks, which a flow scalar folds. The look-behind makes the
+#: match start only where a run starts, so that a long run of spaces is scanned once, not once
+#: from each of its characters.
+_FOLD = r"(?<![ \t])[ \t]*(?:\r\n|\r|\n)(?:[ \t]*(?:\r\n|\r|\n))*[ \t]*"
+_FLOW_SPECIAL_RE = {
+    None: re.compile(_FOLD),
+    "'": re.compile("''|" + _FOLD),
+    '"': re.compile(r"\\(?:\r\n|\r|\n)(?:[ \t]*(?:\r\n|\r|\n))*[ \t]*|\\(?:x[0-9A-Fa-f]{2}|u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|.)|" + _FOLD),
+}
+_ESCAPES = {
+    "0": "\0", "a": "\x07", "b": "\x08", "t": "\t", "\t": "\t", "n": "\n", "v": "\x0b", "f": "\x0c", "r": "\r",
+    "e": "\x1b", " ": " ", '"': '"', "/": "/", "\\": "\\", "N": "\x85", "_": "\xa0", "L": "\u2028", "P": "\u2029",
+}
+_BLOCK_HEADER_RE = re.compile(r"[|>]([-+]?)([1-9]?)([-+]?)")
+_SPACES_RE = re.compile(" *")
+
+
+class _ScalarMap:
+    """Where each character of a scalar's value comes from in the source.
+
+    The value is a sequence of pieces: text copied verbatim from the source (a line's content),
+    and text YAML made up (the space a line break folds into, the character an escape stands
+    for), which maps to the place it was made from. Built in one pass over the scalar's source;
+    the pieces are checked against the value, and a scalar whose pieces do not add up to it gets
+    no map at all rather than a wrong one.
+    """
+
+    def __init__(self) -> None:
+        self.value_starts: array[int] = array("q")
+        self.source_starts: array[int] = array("q")
+        self.verbatim = bytearray()
+        self.parts: list[str] = []
+        self.lengths: array[int] = array("q")
+        self.length = 0
+
+    def add(self, source_index: int, text: str, *, verbatim: bool) -> None:
+        if text:
+            self.value_starts.append(self.length)
+            self.source_starts.append(source_index)
+            self.verbatim.append(verbatim)
+            self.parts.append(text)
+            self.length += len(text)
+
+    def source_index(self, offset: int) -> int:
+        piece = max(0, bisect.bisect_right(self.value_starts, offset) - 1)
+        start = self.source_starts[piece]
+        if not self.verbatim[piece]:
+            return start
+        return start + min(offset - self.value_starts[piece], self.lengths[piece] - 1)
+
+    @classmethod
+    def build(cls, text: str, node: ScalarNode, value: str) -> _ScalarMap | None:
+        start, end = node.start_mark.index, node.end_mark.index
+        style = node.style
+        if style in (None, "'", '"'):
+            scalar: _ScalarMap | None = cls._flow(text, start, end, style)
+        elif style in ("|", ">"):
+            scalar = cls._block(text, start, end, folded=style == ">")
+        else:
+            scalar = None
+        if scalar is None or not scalar._adds_up_to(value, block=style in ("|", ">")):
+            return None
+        scalar.lengths = array("q", map(len, scalar.parts))
+        scalar.parts = []  # only their lengths are needed from now on
+        return scalar
+
+    def _adds_up_to(self, value: str, *, block: bool) -> bool:
+        """The pieces spell the value; for a block scalar, up to the final line breaks (which
+        chomping keeps or drops, and which the source span may or may not include)."""
+        produced = "".join(self.parts)
+        if not block:
+            return produced == value
+        common = min(len(produced), len(value))
+        return produced[:common] == value[:common] and not produced[common:].strip("\n") and not value[common:].strip("\n")
+
+    @classmethod
+    def _flow(cls, text: str, start: int, end: int, style: str | None) -> _ScalarMap:
+        """Plain and quoted scalars: each run of white space with line breaks folds into a space
+        (or into one line feed fewer than it holds); quotes and escapes are decoded."""
+        scalar = cls()
+        inner_start, inner_end = (start + 1, end - 1) if style else (start, end)
+        position = inner_start
+        for match in _FLOW_SPECIAL_RE[style].finditer(text, inner_start, inner_end):
+            scalar.add(position, text[position : match.start()], verbatim=True)
+            token = match.group(0)
+            if token == "''":
+                made = "'"
+            elif token[0] == "\\" and token[1:2] in ("\r", "\n"):  # an escaped line break
+                made = "\n" * (len(_BREAK_RE.findall(token)) - 1)
+            elif token[0] == "\\":
+                made = chr(int(token[2:], 16)) if token[1] in "xuU" else _ESCAPES.get(token[1], token)
+            else:
+                breaks = len(_BREAK_RE.findall(token))
+                made = " " if breaks == 1 else "\n" * (breaks - 1)
+            scalar.add(match.start(), made, verbatim=False)
+            position = match.end()
+        scalar.add(position, text[position:inner_end], verbatim=True)
+        return scalar
+
+    @classmethod
+    def _block(cls, text: str, start: int, end: int, *, folded: bool) -> _ScalarMap | None:
+        """Literal (``|``) and folded (``>``) scalars: each line's content after the indentation
+        of the first one; a folded scalar joins lines with a space unless a blank line or a more
+        indented line is between them. Final line breaks are left to chomping (see _adds_up_to)."""
+        header_end = text.find("\n", start, end)
+        header = _BLOCK_HEADER_RE.match(text, start, end)
+        if header_end < 0 or header is None or header.group(2) or _LONE_CR_RE.search(text, start, end):
+            return None  # an explicit indentation, or old Mac line breaks (CR alone): no map
+        scalar = cls()
+        indent: int | None = None
+        previous: str | None = None  # the kind of the last content line: "normal" or "more"
+        blank_lines = 0
+        last_break = header_end
+        line_start = header_end + 1
+        while line_start < end:
+            newline = text.find("\n", line_start, end)
+            terminated = newline >= 0
+            line_end = newline if terminated else end
+            if line_end > line_start and text[line_end - 1] == "\r":  # CR LF: the CR is part of the break
+                line_end -= 1
+            spaces = _SPACES_RE.match(text, line_start, line_end).end() - line_start  # type: ignore[union-attr]
+            if indent is None and spaces < line_end - line_start:
+                indent = spaces
+            if indent is None or (spaces == line_end - line_start and spaces <= indent):
+                if not terminated:
+                    break  # the indentation of whatever follows the scalar
+                blank_lines += 1
+            else:
+                content = line_start + indent
+                kind = "more" if text[content] in " \t" else "normal"
+                if previous is None:
+                    joint = "\n" * blank_lines
+                elif folded and previous == kind == "normal":
+                    joint = " " if blank_lines == 0 else "\n" * blank_lines
+                else:
+                    joint = "\n" * (blank_lines + 1)
+                scalar.add(last_break, joint, verbatim=False)
+                scalar.add(content, text[content:line_end], verbatim=True)
+                previous, blank_lines, last_break = kind, 0, line_end
+            line_start = newline + 1 if terminated else end
+        if previous is not None:
+            scalar.add(last_break, "\n" * (blank_lines + 1), verbatim=False)
+        return scalar
+
+
 # --------------------------------------------------------------------------- read and parse
 
 
-def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None = None) -> Document:
-    """Read, parse and convert one YAML file; problems end up in ``document.diagnostics``."""
+def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None = None, raw: bytes | None = None) -> Document:
+    """Read, parse and convert one YAML file; problems end up in ``document.diagnostics``.
+
+    ``raw`` is the file's bytes when the caller has read them already (within ``max_bytes``).
+    """
     doc = Document(path=path, display=display_path(path, root))
-    raw = _read_bytes(doc, max_bytes)
+    raw = raw if raw is not None and len(raw) <= max_bytes else _read_bytes(doc, max_bytes)
     if raw is None:
         return doc
     doc.raw = raw
@@ -216,6 +386,11 @@ def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None =
         doc.add(0, 0, "empty-file", "the file is empty; a report needs at least title, period, published and regions")
         return doc
     if not _check_directives(doc):
+        return doc
+    data = fastload.load(doc.text, max_int=MAX_INT, max_depth=MAX_DEPTH, max_nodes=MAX_NODES, unpublishable=_UNPUBLISHABLE_RE)
+    if data is not None:  # the same values the round-trip path would give; its tree comes on demand
+        doc.data = data
+        doc._lazy_tree = True
         return doc
     doc.tree = _parse(doc)
     if doc.tree is None:

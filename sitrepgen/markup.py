@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import bisect
 import re
+from array import array
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any
+from typing import Any, NamedTuple
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from markdown_it.common.utils import escapeHtml, unescapeAll
@@ -194,48 +196,56 @@ _DEFINITION_INDENT = 64
 _MAX_ROUNDS = 4
 
 
-def _plain_mask(text: str) -> list[bool]:
-    """For each character, whether it is plain text to a CommonMark reader.
+_MASK_SPECIAL_RE = re.compile(r"[\\`<]")
+
+
+def _plain_mask(text: str) -> bytearray:
+    """For each character, whether it is plain text to a CommonMark reader (1) or not (0).
 
     Not plain: code spans (a run of backticks up to the next run of the same length in the same
     paragraph), backslash escapes (both characters), and autolinks the allowlist accepts (which
     the HTML output also turns into links). Everything else, including a ``<`` that starts raw
     HTML, is plain: report Markdown never has raw HTML. Linear in the length of the text, so a
-    hostile paragraph cannot stall the build.
+    hostile paragraph cannot stall the build: only the three special characters are visited,
+    each once, and the mask takes a byte a character.
     """
-    closers = _BacktickRuns(text)
-    plain = [True] * len(text)
-    i, size = 0, len(text)
-    while i < size:
-        char = text[i]
-        if char == "\\" and i + 1 < size and text[i + 1] in _ASCII_PUNCTUATION:
-            plain[i] = plain[i + 1] = False
-            i += 2
+    closers = _BacktickRuns(text) if "`" in text else None
+    plain = bytearray(b"\x01") * len(text)
+    size = len(text)
+    i = 0  # everything before i has been decided
+    for special in _MASK_SPECIAL_RE.finditer(text):
+        start = special.start()
+        if start < i:
+            continue  # inside a code span, an escape or an autolink already masked
+        char = text[start]
+        if char == "\\":
+            if start + 1 < size and text[start + 1] in _ASCII_PUNCTUATION:
+                plain[start] = plain[start + 1] = 0
+                i = start + 2
         elif char == "`":
-            run = _BACKTICKS_RE.match(text, i)
-            assert run is not None
-            end = closers.closing(run.end(), len(run.group(0)))
+            run = _BACKTICKS_RE.match(text, start)
+            assert run is not None and closers is not None
+            end = closers.closing(run.end(), run.end() - start)
             if end is None:
                 i = run.end()  # no closing run: the backticks are literal
             else:
-                plain[i:end] = [False] * (end - i)
+                plain[start:end] = bytes(end - start)
                 i = end
-        elif char == "<" and (autolink := _allowed_autolink(text, i)) is not None:
-            plain[i:autolink] = [False] * (autolink - i)
+        elif (autolink := _allowed_autolink(text, start)) is not None:
+            plain[start:autolink] = bytes(autolink - start)
             i = autolink
-        else:
-            i += 1
     return plain
 
 
 class _BacktickRuns:
-    """Where each maximal run of backticks starts, by length, and where paragraphs end."""
+    """Where each maximal run of backticks starts, by length, and where paragraphs end (in
+    arrays: a text of a million backtick runs costs a few bytes for each)."""
 
     def __init__(self, text: str) -> None:
-        self.starts: dict[int, list[int]] = {}
+        self.starts: dict[int, array[int]] = {}
         for run in _BACKTICKS_RE.finditer(text):
-            self.starts.setdefault(len(run.group(0)), []).append(run.start())
-        self.paragraph_ends = [match.start() for match in _PARAGRAPH_END_RE.finditer(text)]
+            self.starts.setdefault(run.end() - run.start(), array("q")).append(run.start())
+        self.paragraph_ends = array("q", (match.start() for match in _PARAGRAPH_END_RE.finditer(text)))
         self.size = len(text)
 
     def closing(self, start: int, length: int) -> int | None:
@@ -243,7 +253,7 @@ class _BacktickRuns:
         same paragraph: the end of the code span that an opening run ending at ``start`` opens."""
         index = bisect.bisect_left(self.paragraph_ends, start)
         limit = self.paragraph_ends[index] if index < len(self.paragraph_ends) else self.size
-        starts = self.starts.get(length, [])
+        starts = self.starts.get(length, array("q"))
         found = bisect.bisect_left(starts, start)
         if found < len(starts) and starts[found] < limit:
             return starts[found] + length
@@ -262,9 +272,26 @@ def _allowed_autolink(text: str, start: int) -> int | None:
 
 
 def _reader_allows(destination: str) -> bool:
-    """What the HTML output decides for a destination, after the same normalisation."""
+    """What the HTML output decides for a destination, after the same normalisation.
+
+    Without a ':' no scheme can form, and normalisation only percent-encodes, which makes no
+    ':', '/' or white space: such a destination is allowed unless it starts at the root ('/')
+    or holds a backslash. Only the others pay for markdown-it's normalisation, which walks the
+    destination a character at a time."""
+    first = destination[:1]
+    if ":" not in destination and "\\" not in destination and first not in ("", "/") and not first.isspace():
+        return True
     md = markdown()
     return bool(md.validateLink(md.normalizeLink(destination)))
+
+
+def fragment(url: str) -> str | None:
+    """The anchor a link to ``#anchor`` on the same page goes to, decoded as WeasyPrint and
+    browsers decode it ('#%61leppo' is '#aleppo'); None for any other link, and for a bare '#'
+    (the top of the page)."""
+    if not url.startswith("#") or len(url) == 1:
+        return None
+    return unquote(markdown().normalizeLink(url)[1:])
 
 
 def _safe_href(href: str) -> bool:
@@ -272,35 +299,43 @@ def _safe_href(href: str) -> bool:
     return not href.strip() or link_allowed(href)
 
 
-@dataclass(frozen=True)
-class Link:
-    """A link, image or link reference definition in Markdown source, as a reader would see it."""
+class Link(NamedTuple):
+    """A link, image or link reference definition in Markdown source, as a reader would see it
+    (offsets into the text, never copies of it)."""
 
     start: int  #: index of the opening '[' (or of the '!' of an image)
     bracket: int  #: index of the opening '['
     destination: int  #: index where the destination starts
     end: int  #: index just after the destination
-    url: str  #: the destination (for a refused one, as CommonMark delimits it), decoded
+    url: str  #: the destination (for a refused one or an anchor, as CommonMark delimits it), decoded
     image: bool
     definition: bool  #: '[label]: url' rather than '[text](url)'
     allowed: bool  #: what the allowlist says, judged as the HTML output judges it
 
 
-def _links(text: str, plain: list[bool]) -> Iterator[Link]:
+_LINK_SCAN_RE = re.compile(r"[\[\]\n]")
+_BLANKS_RE = re.compile(r"[ \t\n]*")
+
+
+def _links(text: str, plain: bytearray) -> Iterator[Link]:
     """Every '[text](url)', '![alt](url)' and '[label]: url' whose brackets are plain text.
 
     A candidate is reported whether or not a reader would complete it as a link (a missing ')'
-    and so on): escaping the bracket of something that was not a link is harmless.
+    and so on): escaping the bracket of something that was not a link is harmless. Only the
+    brackets and line breaks are visited; what is read of a destination is bounded.
     """
     size = len(text)
-    openers: list[int] = []
+    openers: array[int] = array("q")
     line_start = 0
-    for i, char in enumerate(text):
+    for found in _LINK_SCAN_RE.finditer(text):
+        i = found.start()
+        char = text[i]
         if char == "\n":
             line_start = i + 1
             if _PARAGRAPH_END_RE.match(text, i):
-                openers.clear()  # links never span paragraphs
-        if not plain[i] or char not in "[]":
+                del openers[:]  # links never span paragraphs
+            continue
+        if not plain[i]:
             continue
         if char == "[":
             openers.append(i)
@@ -314,14 +349,14 @@ def _links(text: str, plain: list[bool]) -> Iterator[Link]:
         definition = text[after] == ":"
         if definition and (bracket - line_start > _DEFINITION_INDENT or _DEFINITION_START_RE.fullmatch(text, line_start, bracket) is None):
             continue
-        pos = after + 1
-        while pos < size and pos - after <= _DESTINATION_WINDOW and text[pos] in " \t\n":
-            pos += 1
+        blanks = _BLANKS_RE.match(text, after + 1, min(size, after + 2 + _DESTINATION_WINDOW))
+        assert blanks is not None
+        pos = blanks.end()
         url, end = _destination(text, pos)
         if definition and not url:
             continue
         allowed = _reader_allows(url[:_JUDGED]) or not url[:_JUDGED].strip()
-        if not allowed:  # delimit it exactly, for the message that quotes it
+        if not allowed or url.startswith("#"):  # delimit it exactly: quoted in a warning, or an anchor
             exact = parseLinkDestination(text, pos, min(size, pos + _SHOWN))
             if exact.ok and exact.str:
                 url, end = exact.str, exact.pos
@@ -333,29 +368,46 @@ def _destination(text: str, pos: int) -> tuple[str, int]:
     """The destination starting at ``pos`` as a reader decodes it (escapes and character
     references), read no further than _DESTINATION_WINDOW and up to the first space, and where
     that ends (which may include the ')' that closes the link: only its start is judged)."""
-    window = text[pos : pos + _DESTINATION_WINDOW]
-    if window.startswith("<"):
-        closing = window.find(">")
-        raw = window[1 : closing if closing >= 0 else len(window)].split("\n", 1)[0]
-        end = pos + 1 + len(raw) + (1 if closing == len(raw) + 1 else 0)
+    limit = min(len(text), pos + _DESTINATION_WINDOW)
+    if text.startswith("<", pos):
+        closing = text.find(">", pos + 1, limit)
+        stop = closing if closing >= 0 else limit
+        newline = text.find("\n", pos + 1, stop)
+        if newline >= 0:
+            stop = newline
+        raw = text[pos + 1 : stop]
+        end = stop + 1 if stop == closing else stop
     else:
-        match = _RAW_DESTINATION_RE.match(window)
+        match = _RAW_DESTINATION_RE.match(text, pos, limit)
         raw = match.group(0) if match else ""
         end = pos + len(raw)
     return unescapeAll(raw), end
 
 
+def iter_links(text: str) -> Iterator[Link]:
+    """The links, inline images and link definitions of a Markdown field (for the linter), one
+    at a time: a paragraph of a hundred thousand links never holds them all at once."""
+    if "[" not in text:
+        return iter(())
+    return _links(text, _plain_mask(text))
+
+
 def links(text: str) -> list[Link]:
-    """The links, inline images and link definitions of a Markdown field (for the linter)."""
-    return list(_links(text, _plain_mask(text)))
+    """``iter_links`` as a list."""
+    return list(iter_links(text))
 
 
 def figure_refs(text: str) -> list[str]:
     """Figure ids referenced in ``text``, in order, ignoring code spans and escaped braces."""
+    return [match.group(1) for match in figure_ref_matches(text)]
+
+
+def figure_ref_matches(text: str) -> Iterator[re.Match[str]]:
+    """The ``{fig:ID}`` references of ``text`` with their offsets (code spans and escaped
+    braces are not references)."""
     if "{fig:" not in text:
-        return []  # the common case, without the character-by-character scan
-    plain = _plain_mask(text)
-    return [match.group(1) for match in _figure_ref_matches(text, plain)]
+        return iter(())  # the common case, without the scan
+    return _figure_ref_matches(text, _plain_mask(text))
 
 
 #: Something a writer meant as a figure reference: '{', optional spaces, 'fig' or 'figure' in any
@@ -397,7 +449,7 @@ def malformed_refs(text: str) -> list[Malformed]:
     return found
 
 
-def _figure_ref_matches(text: str, plain: list[bool]) -> Iterator[re.Match[str]]:
+def _figure_ref_matches(text: str, plain: bytearray) -> Iterator[re.Match[str]]:
     for match in FIGURE_REF_RE.finditer(text):
         if all(plain[match.start() : match.end()]):
             yield match
@@ -432,7 +484,7 @@ def markdown_source(text: str, figure_labels: Mapping[str, str]) -> str:
             break
         escape |= refused
         for index in refused:  # an escaped bracket no longer pairs: look again
-            plain[index] = False
+            plain[index] = 0
     references = {match.start(): match for match in _figure_ref_matches(text, plain)}
     result = _rewrite(text, figure_labels, references, lambda i, char: "\\" + char if i in escape else char)
     if "<" not in text and "[" not in text:

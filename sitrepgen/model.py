@@ -26,6 +26,12 @@ from pydantic_core import PydanticCustomError
 #: A figure id, as used in cross-references such as ``{fig:aleppo-control}``.
 FIGURE_ID_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
+#: A key figure's id: a lower-case slug, stable across the weeks of a series (``people-trapped``).
+KEY_FIGURE_ID_PATTERN = r"^[a-z0-9]+(?:-[a-z0-9]+)*$"
+
+#: An HXL hashtag with attributes, written compactly in lower case (``#affected+idps``).
+HXL_PATTERN = r"^#[a-z][a-z0-9_]*(?:\+[a-z][a-z0-9_]*)*$"
+
 #: The cross-reference syntax inside Markdown text: ``{fig:ID}``.
 FIGURE_REF_RE = re.compile(r"\{fig:([a-z0-9][a-z0-9-]*)\}")
 
@@ -264,8 +270,30 @@ class Region(Strict):
 
 
 class KeyFigure(Strict):
-    """A headline number, e.g. 'at least 90,000 people displaced'."""
+    """A headline number, e.g. 'at least 90,000 people displaced'.
 
+    With an ``id`` it is the same figure from week to week: each report shows its change since
+    the previous report, the site charts it over the series and its data files list it.
+    """
+
+    id: str | None = Field(
+        default=None,
+        description=(
+            "Lower-case id, the same every week (letters, digits and hyphens): it joins the weeks "
+            "into a series, for the change since last week, the chart and the data files."
+        ),
+        examples=["people-trapped"],
+        json_schema_extra={"pattern": KEY_FIGURE_ID_PATTERN, "maxLength": 64},
+    )
+    hxl: str | None = Field(
+        default=None,
+        description="HXL hashtag with attributes for the data files (hxlstandard.org), in lower case.",
+        examples=["#affected+idps"],
+        json_schema_extra={"pattern": HXL_PATTERN, "maxLength": 128},
+    )
+    region: NonEmptyStr | None = Field(
+        default=None, description="The region the figure is about, if it is not the whole country.", examples=["Aleppo"]
+    )
     label: NonEmptyStr = Field(
         description="What is counted, read after the value.",
         examples=["people now in areas under government control"],
@@ -286,6 +314,38 @@ class KeyFigure(Strict):
         default=None, description="Who gave or estimated the value.", examples=["UNHCR"]
     )
     audience: Audience = _audience_field("this key figure")
+
+    @field_validator("id")
+    @classmethod
+    def _id_is_a_slug(cls, value: str | None) -> str | None:
+        if value is not None and (len(value) > 64 or not re.match(KEY_FIGURE_ID_PATTERN, value)):
+            raise ValueError(f"{value!r} is not an id: {_slug_hint(value)}")
+        return value
+
+    @field_validator("hxl")
+    @classmethod
+    def _hxl_hashtag(cls, value: str | None) -> str | None:
+        if value is not None and (len(value) > 128 or not re.match(HXL_PATTERN, value)):
+            raise ValueError(f"{value!r} is not an HXL hashtag: {_hxl_hint(value)}")
+        return value
+
+
+def _slug_hint(value: str) -> str:
+    """What to write instead, for a writer: the slug the value most likely means."""
+    slug = re.sub(r"[^a-z0-9]+", "-", value.lower()).strip("-")[:64].strip("-")
+    rule = "write it in lower case, with letters, digits and single hyphens between words"
+    return f"{rule}, e.g. '{slug}'" if slug and slug != value else f"{rule} (at most 64 characters), e.g. 'people-trapped'"
+
+
+def _hxl_hint(value: str) -> str:
+    """What to write instead: '#' first, then the tag and '+attributes', lower case, no spaces."""
+    guess = "".join(value.split()).lower()
+    if guess and not guess.startswith("#"):
+        guess = "#" + guess
+    rule = "write '#', the tag, then each attribute after '+', in lower case without spaces"
+    if guess != value and len(guess) <= 128 and re.match(HXL_PATTERN, guess):
+        return f"{rule}: '{guess}'"
+    return f"{rule}, e.g. '#affected+idps' or '#inneed'"
 
 
 class Report(Strict):

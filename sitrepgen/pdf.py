@@ -12,7 +12,7 @@ import logging
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urldefrag
 
@@ -41,8 +41,9 @@ class PdfError(Exception):
     """The PDF could not be made (a refused resource, a broken image)."""
 
 
-def make_fetcher(files: Mapping[str, Path], base: str = VIRTUAL_BASE) -> Any:
-    """A URLFetcher that serves ``files`` (site-relative URL -> project file) and nothing else.
+def make_fetcher(files: Mapping[str, Path | bytes], base: str = VIRTUAL_BASE) -> Any:
+    """A URLFetcher that serves ``files`` (site-relative URL -> project file, or the bytes the
+    build made, such as a rebuilt figure) and nothing else.
 
     Every refusal is also kept in the fetcher's ``refused`` list: WeasyPrint draws an SVG inside
     a catch-all, so a refusal there (an SVG figure pointing at a server or at file:///etc/passwd)
@@ -57,14 +58,15 @@ def make_fetcher(files: Mapping[str, Path], base: str = VIRTUAL_BASE) -> Any:
         def fetch(self, url: str, headers: Any = None) -> URLFetcherResponse:
             target, _ = urldefrag(url)
             relative = unquote(target[len(base) :]) if target.startswith(base) else None
-            path = files.get(relative) if relative is not None else None
-            if path is None:
+            item = files.get(relative) if relative is not None else None
+            if item is None:
                 shown = url if len(url) < 120 else url[:117] + "..."
                 message = f"refused to fetch '{shown}': only the report's own figures and the bundled fonts may be loaded"
                 self.refused.append(message)
                 raise FatalURLFetchingError(message)
-            content_type = CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-            return URLFetcherResponse(url, body=path.read_bytes(), headers={"Content-Type": content_type})
+            content_type = CONTENT_TYPES.get(PurePosixPath(relative or "").suffix.lower(), "application/octet-stream")
+            body = item if isinstance(item, bytes) else item.read_bytes()
+            return URLFetcherResponse(url, body=body, headers={"Content-Type": content_type})
 
     fetcher = ProjectFetcher(timeout=1, allowed_protocols=("https",))
     fetcher.refused = []
@@ -109,7 +111,7 @@ class Source:
 
 
 def render_pdf(
-    html: str, *, page_url: str, files: Mapping[str, Path], source: Source | None = None, name: str | None = None
+    html: str, *, page_url: str, files: Mapping[str, Path | bytes], source: Source | None = None, name: str | None = None
 ) -> tuple[bytes, list[str]]:
     """Render one print page to PDF bytes, with the warnings WeasyPrint logged while doing it."""
     weasyprint = load()
@@ -163,7 +165,7 @@ class PdfJob:
 
     html: str
     page_url: str
-    files: dict[str, Path]
+    files: dict[str, Path | bytes]  #: URL -> a trusted file (fonts, assets) or bytes sitrepgen made (figures)
     source: Source | None  #: None when the project does not embed sources
     report: str = ""  #: the report's file name, for messages
 

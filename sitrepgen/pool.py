@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.context
+import os
+import select
+import threading
+import time
 
 
 def pool_context() -> multiprocessing.context.BaseContext:
@@ -28,3 +32,38 @@ def start_pool_server() -> None:
         from multiprocessing import forkserver
 
         forkserver.ensure_running()
+
+
+def watch_build(pid: int) -> None:
+    """A PDF worker's initializer: leave at once when the build process ``pid`` ends.
+
+    Workers are forked by the fork server, and a killed build (SIGKILL: no clean-up runs)
+    would leave them waiting for work forever, reparented to init. A daemon thread waits on a
+    pidfd of the build (Linux 5.3+), or polls it where there is none, and ends the worker.
+    """
+    try:
+        fd = os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        fd = None
+        if not _alive(pid):
+            os._exit(1)
+
+    def wait() -> None:
+        if fd is not None:
+            select.select([fd], [], [])
+        else:
+            while _alive(pid):
+                time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=wait, name="sitrepgen-watch-build", daemon=True).start()
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

@@ -6,7 +6,7 @@ Markdown, HTML and PDF outputs cannot disagree; the templates only arrange what 
 
 from __future__ import annotations
 
-import re
+import datetime as dt
 import traceback
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -16,10 +16,11 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from . import markup
+from . import markup, names
 from .markup import DEFAULT_FIGURE_LABEL, figure_label, reference_text
 from .diagnostics import display_path
 from .model import Figure, FigureBlock, KeyFigure, Paragraph, Report, text_of
+from .trends import NOTHING, Change, Comparison, exact, format_number, value_text
 
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 
@@ -106,6 +107,44 @@ class SectionView:
 RegionView = SectionView
 
 
+#: Every fixed phrase of a key figure's change, in one place: the languages issue routes each
+#: through the message catalogs (the templates' own words are written {{ _("...") }}).
+CHANGE_PHRASES = {
+    "up": "up",  # the text alternative of the arrow, for screen readers
+    "down": "down",
+    "since": "{amount} since {date}",
+    "same": "unchanged since {date}",
+    "other-unit": "{value} on {date}, in another unit",
+    "qualifiers": "{then} then, {now} now",
+    "points": "{amount} percentage points",
+    "point": "{amount} percentage point",
+    "dropped": "{value} {label} on {date}",
+}
+
+ARROWS = {"up": "\u25b2", "down": "\u25bc"}  # ▲ ▼
+
+
+@dataclass(frozen=True)
+class ChangeView:
+    """A figure's change since the previous report, as printed: '▲ 9,000 since December 1, 2016'."""
+
+    direction: str  #: 'up', 'down', 'same' or 'other-unit' (see trends.Change.direction)
+    arrow: str  #: '▲', '▼' or ''
+    word: str  #: what the arrow says, for screen readers: 'up', 'down' or ''
+    text: str  #: '9,000 since December 1, 2016 (approximately 80,000 then, at least 90,000 now)'
+    qualifiers_differ: bool = False
+
+    @property
+    def spoken(self) -> str:
+        """The change in words alone, with no arrow: 'up 9,000 since December 1, 2016'."""
+        return f"{self.word} {self.text}" if self.word else self.text
+
+    @property
+    def plain(self) -> str:
+        """Arrow and words, where nothing can be hidden from sight (Markdown): '▲ up 9,000 ...'."""
+        return f"{self.arrow} {self.spoken}" if self.arrow else self.spoken
+
+
 @dataclass(frozen=True)
 class KeyFigureView:
     qualifier: str | None  #: "at least"; None when the value is exact
@@ -113,6 +152,11 @@ class KeyFigureView:
     label: str
     as_of: str | None
     source: str | None
+    id: str | None = None
+    region: str | None = None
+    change: ChangeView | None = None  #: since the previous report, when it has the same id
+    new: bool = False  #: the previous report of the series did not have this id
+    spark: Any = None  #: a small chart of the series up to this report (charts.Spark), on report pages
 
     @property
     def text(self) -> str:
@@ -139,6 +183,7 @@ class ReportView:
     conclusions: list[Block]
     figures: list[FigureView] = field(default_factory=list)
     blocks: list[Block] = field(default_factory=list)  #: report-level blocks, before the first section
+    dropped: list[str] = field(default_factory=list)  #: figures of the previous report no longer given: "150,000 people trapped on December 1, 2016"
 
     @property
     def regions(self) -> list[SectionView]:
@@ -188,6 +233,12 @@ def format_date(value: Any) -> str:
     return f"{MONTHS[value.month - 1]} {value.day}, {value.year}"
 
 
+def format_short_date(value: Any, *, year: bool = False) -> str:
+    """'Dec 1' (or 'Dec 1, 2016'): a chart's axis, where the full date does not fit."""
+    short = f"{MONTHS[value.month - 1][:3]} {value.day}"
+    return f"{short}, {value.year}" if year else short
+
+
 def format_period(start: Any, end: Any) -> str:
     """'December 2–8, 2016', 'November 28 – December 4, 2016', or one date."""
     if start == end:
@@ -199,26 +250,58 @@ def format_period(start: Any, end: Any) -> str:
     return f"{MONTHS[start.month - 1]} {start.day}–{end.day}, {end.year}"
 
 
-def format_number(value: int | float) -> str:
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:,}"
-    return f"{int(value):,}"
+slugify = names.slugify  #: region anchors and region pages (kept here for templates and callers)
 
 
-def slugify(text: str) -> str:
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+def _qualified(item: KeyFigure) -> str:
+    """'at least 90,000', '70%'."""
+    qualifier = exact(item.qualifier)
+    number = value_text(item.value, item.unit)
+    return f"{qualifier} {number}" if qualifier else number
 
 
-def _key_figure(item: KeyFigure) -> KeyFigureView:
-    number = format_number(item.value)
-    if item.unit:
-        number += item.unit if item.unit == "%" else f" {item.unit}"
+def change_view(change: Change) -> ChangeView:
+    """How a change prints, in the figure's own unit ('percentage points' for '%'), from the day
+    the previous value refers to; when the two values are qualified differently it says so."""
+    date = format_date(change.since)
+    amount = change.amount
+    if amount is None:
+        text = CHANGE_PHRASES["other-unit"].format(value=_qualified(change.previous), date=date)
+        return ChangeView("other-unit", "", "", text)
+    if amount == 0:
+        text = CHANGE_PHRASES["same"].format(date=date)
+    else:
+        unit = change.current.unit
+        number = format_number(abs(amount))
+        if unit == "%":
+            shown = CHANGE_PHRASES["point" if abs(amount) == 1 else "points"].format(amount=number)
+        else:
+            shown = value_text(abs(amount), unit)
+        text = CHANGE_PHRASES["since"].format(amount=shown, date=date)
+    if change.qualifiers_differ:
+        text += " (" + CHANGE_PHRASES["qualifiers"].format(then=_qualified(change.previous), now=_qualified(change.current)) + ")"
+    direction = change.direction
+    return ChangeView(direction, ARROWS.get(direction, ""), CHANGE_PHRASES.get(direction, "") if direction in ARROWS else "", text, change.qualifiers_differ)
+
+
+def dropped_text(item: KeyFigure, since: dt.date) -> str:
+    """'150,000 people remaining in the canton on December 1, 2016': a figure no longer given."""
+    return CHANGE_PHRASES["dropped"].format(value=_qualified(item), label=item.label, date=format_date(item.as_of or since))
+
+
+def _key_figure(item: KeyFigure, comparison: Comparison, sparks: dict[str, Any]) -> KeyFigureView:
+    change = comparison.changes.get(item.id) if item.id else None
     return KeyFigureView(
-        qualifier=item.qualifier if item.qualifier != "exactly" else None,
-        number=number,
+        qualifier=exact(item.qualifier),
+        number=value_text(item.value, item.unit),
         label=item.label,
         as_of=format_date(item.as_of) if item.as_of else None,
         source=item.source,
+        id=item.id,
+        region=item.region,
+        change=change_view(change) if change else None,
+        new=item.id in comparison.new if item.id else False,
+        spark=sparks.get(item.id) if item.id else None,
     )
 
 
@@ -259,25 +342,6 @@ def _item(block: str | Paragraph | FigureBlock) -> Item:
     return block.figure if isinstance(block, FigureBlock) else text_of(block)
 
 
-def _section_heads(report: Report) -> list[tuple[str | None, tuple[str, ...], str]]:
-    """(heading, regions, element id) of each printed section.
-
-    The id is the region's name in the older form (as it has always been), else the heading,
-    else the regions' names; made unique within the report.
-    """
-    heads = [(s.heading, s.region_names, slugify(s.heading or "-".join(s.region_names))) for s in report.sections]
-    heads += [(region.heading, (region.name,), slugify(region.name)) for region in report.regions]
-    unique: list[tuple[str | None, tuple[str, ...], str]] = []
-    taken: set[str] = set()
-    for heading, regions, base in heads:
-        anchor, n = base, 2
-        while anchor in taken:
-            anchor, n = f"{base}-{n}", n + 1
-        taken.add(anchor)
-        unique.append((heading, regions, anchor))
-    return unique
-
-
 def build_view(
     report: Report,
     slug: str,
@@ -286,6 +350,8 @@ def build_view(
     assets: str = "",
     link_base: str | None = None,
     label: str = DEFAULT_FIGURE_LABEL,
+    comparison: Comparison = NOTHING,
+    sparks: dict[str, Any] | None = None,
 ) -> ReportView:
     """Place and number the figures, then render every text field in both forms.
 
@@ -297,6 +363,9 @@ def build_view(
     figure; ``assets`` is the path from the rendered page to the reports/ folder, and
     ``link_base`` what relative links in the text are rebased on (default: ``assets``; the PDF
     uses the site's public address, since its links are read outside the site).
+
+    ``comparison`` holds the key figures' changes since the previous report of the series
+    (``series.comparisons``), and ``sparks`` the small chart of each id, for the report page.
     """
     link_base = assets if link_base is None else link_base
     summary, top, sections, conclusions = _flow(report)
@@ -307,7 +376,7 @@ def build_view(
             numbers[item.id] = len(numbers) + 1
     labels = {figure_id: figure_label(label, number) for figure_id, number in numbers.items()}
     references = {figure_id: reference_text(text) for figure_id, text in labels.items()}
-    anchor_of = {figure.id: _figure_anchor(slug, figure.id) for figure in report.figures()}
+    anchor_of = {figure.id: names.figure_anchor(slug, figure.id) for figure in report.figures()}
     links = {figure_id: f"{page}#{anchor_of[figure_id]}" for figure_id in references}
 
     def figure_view(figure: Figure) -> FigureView:
@@ -323,7 +392,7 @@ def build_view(
             for item in items
         ]
 
-    heads = _section_heads(report)
+    heads = names.section_heads(report)
     section_views = []
     for index, ((heading, regions, anchor), items) in enumerate(zip(heads, sections)):
         after_heading = index > 0 and heads[index - 1][0] is not None
@@ -343,16 +412,13 @@ def build_view(
         period_text=format_period(report.period.start, report.period.end),
         published_text=format_date(report.published),
         summary=blocks(summary),
-        key_figures=[_key_figure(item) for item in report.key_figures],
+        key_figures=[_key_figure(item, comparison, sparks or {}) for item in report.key_figures],
         sections=section_views,
         conclusions=blocks(conclusions),
         figures=list(views.values()),
         blocks=blocks(top),
+        dropped=[dropped_text(item, comparison.since) for item in comparison.dropped if comparison.since],
     )
-
-
-def _figure_anchor(slug: str, figure_id: str) -> str:
-    return f"fig-{slug.replace('/', '-')}-{figure_id}"
 
 
 def _figure_view(
@@ -371,7 +437,7 @@ def _figure_view(
         id=figure.id,
         number=number,
         label=label,
-        anchor=_figure_anchor(slug, figure.id),
+        anchor=names.figure_anchor(slug, figure.id),
         src=assets + file,
         file=file,
         alt=figure.alt,

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from .model import Report
-from .render import slugify
+from .trends import Comparison, Trend, compare, trends
 
 WEEK = 7
 
@@ -56,6 +56,8 @@ class Series:
     @property
     def key(self) -> str:
         """Where the series' own pages go, below ``series/``: 'syria', 'isw/syria'."""
+        from .render import slugify  # Jinja comes with render: not for 'validate', which needs only the order
+
         own = slugify(self.name) if self.name else "reports"
         return f"{self.folder}/{own}" if self.folder else own
 
@@ -107,6 +109,29 @@ def neighbours(series: Sequence[Series]) -> dict[str, Neighbours]:
                 distance_label(item.report, after.report, earlier=False) if after else "",
             )
     return found
+
+
+def comparisons(series: Sequence[Series]) -> dict[str, Comparison]:
+    """For each report (by slug), its key figures against those of the previous report of its
+    series: the change since last week, and the figures new or dropped (see trends.compare)."""
+    return {
+        item.slug: compare(item.report, one.items[index - 1] if index else None)
+        for one in series
+        for index, item in enumerate(one.items)
+    }
+
+
+def key_figure_trends(one: Series, found: dict[str, Comparison]) -> list[Trend]:
+    """Each key-figure id of a series over its reports, with the change at every point."""
+    return trends(one.items, found)
+
+
+def pairs(series: Sequence[Series]) -> Iterable[tuple[Item, Item | None]]:
+    """Every report with the report before it in its series (None for a series' first): what
+    the checks that compare one week with the last go through."""
+    for one in series:
+        for index, item in enumerate(one.items):
+            yield item, one.items[index - 1] if index else None
 
 
 def previous_in_series(series: Sequence[Series], slug: str) -> Item | None:

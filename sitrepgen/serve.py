@@ -10,6 +10,11 @@ Why it is shaped like this:
   stops the server; its diagnostics are shown on every page until the next good build.
 - Everything runs in a ``PreviewServer`` object with ``start()``/``rebuild()``/``stop()``, so tests
   can drive it without a terminal, a browser or a Ctrl+C.
+- It serves drafts, so it answers only requests addressed to this machine by name (``Host:
+  127.0.0.1:PORT``, ``localhost:PORT``, ``[::1]:PORT``): a web page elsewhere that points its own
+  domain at 127.0.0.1 (DNS rebinding) gets 421, not the drafts. A client that does not finish
+  its request in time is disconnected, the number of threads is bounded (more clients wait in
+  the listen backlog), and a request it cannot answer gets a status, never a traceback.
 """
 
 from __future__ import annotations
@@ -29,11 +34,12 @@ from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 import click
 
 from .diagnostics import sort_diagnostics
+from .names import printable
 
 if TYPE_CHECKING:  # the config (pydantic) is imported when the server starts, not with the CLI
     from .config import Project
@@ -45,6 +51,19 @@ GENERATION_PATH = "/__sitrepgen__/generation"
 
 #: How long ``start()`` waits for the file watcher to be in place before it returns anyway.
 WATCH_READY_TIMEOUT = 10.0
+
+#: Seconds a client has to send its whole request line and headers, and then for each read or
+#: write of the answer, before the connection is closed.
+REQUEST_TIMEOUT = 10.0
+#: Requests answered at once; further connections wait in the listen backlog for a free thread.
+MAX_THREADS = 64
+#: Connections the kernel queues before accepting (Python's default is 5, which drops clients
+#: as soon as a page and its assets are fetched in parallel).
+BACKLOG = 512
+#: Longest request target answered; a longer one (or one holding a NUL) gets 400.
+MAX_TARGET = 2048
+#: The names the preview answers to, besides the address it was told to listen on.
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
 
 _BODY_OPEN = re.compile(rb"<body\b[^>]*>", re.IGNORECASE)
 _BODY_CLOSE = re.compile(rb"</body\s*>", re.IGNORECASE)
@@ -128,28 +147,133 @@ def inject(page: bytes, *, generation: int, failure: BuildFailure | None) -> byt
     return page
 
 
+def allowed_hosts(host: str, port: int) -> frozenset[str]:
+    """The ``Host`` headers the preview answers (lower case): the loopback names and the
+    address it listens on, with its port (and without it on port 80, as browsers send it)."""
+    names = set(LOCAL_HOSTS)
+    if host not in ("", "0.0.0.0", "::"):  # a wildcard is not a name anyone is sent to
+        names.add(f"[{host}]" if ":" in host else host)
+    hosts = {f"{name.lower()}:{port}" for name in names}
+    if port == 80:
+        hosts |= {name.lower() for name in names}
+    return frozenset(hosts)
+
+
+class _Deadlines:
+    """Closes connections that have not sent a whole request within REQUEST_TIMEOUT.
+
+    A socket timeout alone bounds each read, not the request: a client sending one byte every
+    few seconds would hold its thread for ever. One thread checks every connection's deadline
+    and shuts down the late ones, which ends their reads at once.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._lock = threading.Lock()
+        self._open: dict[socket.socket, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sitrepgen-http-deadlines", daemon=True)
+        self._thread.start()
+
+    def watch(self, connection: socket.socket) -> None:
+        with self._lock:
+            self._open[connection] = time.monotonic() + self.seconds
+
+    def release(self, connection: socket.socket) -> bool:
+        """Stop watching ``connection``; False when its time had already run out."""
+        with self._lock:
+            return self._open.pop(connection, None) is not None
+
+    def _run(self) -> None:
+        while not self._stop.wait(min(0.25, self.seconds / 4)):
+            now = time.monotonic()
+            with self._lock:
+                late = [connection for connection, deadline in self._open.items() if deadline <= now]
+                for connection in late:
+                    del self._open[connection]
+            for connection in late:
+                try:
+                    connection.shutdown(socket.SHUT_RDWR)
+                except OSError:  # already closed by its handler
+                    pass
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
 class _HTTPServer(ThreadingHTTPServer):
-    """The HTTP server, carrying the preview it serves, quiet about clients that hang up."""
+    """The HTTP server, carrying the preview it serves: a bounded number of threads, a long
+    listen backlog, deadlines for requests, and one quiet line instead of a traceback."""
 
     daemon_threads = True
+    request_queue_size = BACKLOG
 
     def __init__(self, address: tuple[str, int], handler: Callable[..., Any], preview: PreviewServer) -> None:
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         self.preview = preview
+        self.slots = threading.BoundedSemaphore(MAX_THREADS)
+        self.deadlines = _Deadlines(preview.request_timeout)  # before binding: a failed bind closes the server
         super().__init__(address, handler)
+        self.hosts = allowed_hosts(address[0], int(self.server_address[1]))
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        """Start a thread for the request once fewer than MAX_THREADS run (the connections that
+        arrive meanwhile wait in the backlog); give up when the server is stopping."""
+        while not self.slots.acquire(timeout=0.2):
+            if self.preview.stopping:
+                self.shutdown_request(request)
+                return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self.slots.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self.slots.release()
 
     def handle_error(self, request: Any, client_address: Any) -> None:
-        # A browser that navigates away mid-download is not an error worth a traceback.
-        if isinstance(sys.exc_info()[1], ConnectionError):
+        """A client that hangs up or times out is normal; anything else is one line in the log,
+        never a traceback on the terminal."""
+        error = sys.exc_info()[1]
+        if isinstance(error, (ConnectionError, TimeoutError)):
             return
-        super().handle_error(request, client_address)
+        self.preview.log(f"preview: could not answer a request: {type(error).__name__}: {error}")
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.deadlines.stop()
 
 
 class _Handler(SimpleHTTPRequestHandler):
     """Serves the output folder; HTML goes out with the reload script (and the banner, if any)."""
 
     server: _HTTPServer
+
+    def setup(self) -> None:
+        self.timeout = self.server.preview.request_timeout  # each read and write of the connection
+        super().setup()
+        self.server.deadlines.watch(self.connection)
+
+    def parse_request(self) -> bool:
+        """The request line and headers as the base class reads them, refused when the deadline
+        passed meanwhile (the connection was shut down: what was read may be half a request)."""
+        parsed = super().parse_request()
+        if not self.server.deadlines.release(self.connection):
+            self.close_connection = True
+            return False
+        return parsed
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.deadlines.release(self.connection)  # a client that sent nothing at all
 
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - the base class's name
         # One line per request (a poll every second per open tab) would drown the rebuild messages.
@@ -161,8 +285,21 @@ class _Handler(SimpleHTTPRequestHandler):
         super().end_headers()
 
     def send_head(self) -> io.BytesIO | BinaryIO | None:
+        host = self.headers.get("Host")
+        if host is None:
+            return self._send_text(HTTPStatus.BAD_REQUEST, "a Host header is required")
+        if host.strip().lower() not in self.server.hosts:
+            return self._send_text(HTTPStatus.MISDIRECTED_REQUEST, f"this preview answers only at {self.server.preview.url}")
+        url_path = _url_path(self.path)
+        if url_path is None:
+            return self._send_text(HTTPStatus.BAD_REQUEST, "bad request path")
+        try:
+            return self._send_page(url_path)
+        except (OSError, ValueError):  # a path the file system refuses: no such page
+            return self._send_text(HTTPStatus.NOT_FOUND, "not found")
+
+    def _send_page(self, url_path: str) -> io.BytesIO | BinaryIO | None:
         preview = self.server.preview
-        url_path = urlsplit(self.path).path
         if url_path == GENERATION_PATH:
             return self._send_bytes(HTTPStatus.OK, str(preview.generation).encode("ascii"), "text/plain; charset=utf-8")
 
@@ -187,12 +324,32 @@ class _Handler(SimpleHTTPRequestHandler):
         body = inject(page, generation=generation, failure=failure)
         return self._send_bytes(HTTPStatus.OK, body, "text/html; charset=utf-8")
 
+    def _send_text(self, status: HTTPStatus, message: str) -> io.BytesIO:
+        """A short plain-text answer (an error): never a page from the site."""
+        self.close_connection = True
+        return self._send_bytes(status, f"{status.value} {status.phrase}: {message}\n".encode("utf-8"), "text/plain; charset=utf-8")
+
     def _send_bytes(self, status: HTTPStatus, body: bytes, content_type: str) -> io.BytesIO:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         return io.BytesIO(body)
+
+
+def _url_path(target: str) -> str | None:
+    """The path of a request target, or None when no file could be named so: too long, not
+    parseable, or holding a NUL or a part longer than a file name can be."""
+    if len(target) > MAX_TARGET:
+        return None
+    try:
+        path = urlsplit(target).path
+    except ValueError:  # '//[' is not a URL
+        return None
+    decoded = unquote(path)
+    if "\x00" in decoded or any(len(part.encode("utf-8", "surrogateescape")) > 255 for part in decoded.split("/")):
+        return None
+    return path
 
 
 def _stderr(line: str) -> None:
@@ -214,11 +371,13 @@ class PreviewServer:
         port: int = 8000,
         *,
         log: Callable[[str], None] = _stderr,
+        request_timeout: float = REQUEST_TIMEOUT,
         edition: str = "public",
     ) -> None:
         self.host = host
         self.requested_port = port
-        self.log = log
+        self.log: Callable[[str], None] = lambda line: log(printable(line))  # lines quote file names
+        self.request_timeout = request_timeout
         self.edition = edition
         self._project = project
         self._serving_dir = _edition_dir(project, edition)  #: the output folder of the last good build
@@ -268,6 +427,10 @@ class PreviewServer:
     def url(self) -> str:
         host = f"[{self.host}]" if ":" in self.host else self.host
         return f"http://{host}:{self.port}/"
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop_event.is_set()
 
     @property
     def is_serving(self) -> bool:

@@ -10,6 +10,7 @@ Output layout (all links relative, so the site works offline and from a subpath)
     site/reports/<slug>.html | .md | .pdf
     site/reports/<slug>/<figure-id>.<ext>
     site/regions/index.html, site/regions/<region>.html
+    site/key-figures.html, site/data/key-figures.csv | .json, site/data/charts/<series>/<id>.svg
 """
 
 from __future__ import annotations
@@ -29,35 +30,44 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from . import audience, render
 from .cache import (
+    Budget,
     PdfCache,
     ReportCache,
     State,
+    TooMuchInput,
     build_key,
     build_options,
+    cache_folder,
     digest_bytes,
     digest_file,
+    hash_file,
     hash_inputs,
     save_state,
     versions,
 )
 from .config import CONFIG_NAME, Edition, Project
-from .diagnostics import Diagnostic, Severity, display_path, format_diagnostics
-from .lint import FigureProblem, resolve_figure, run_rules
-from .load import Document, load_model
+from .diagnostics import CODES, Diagnostic, Severity, display_path, format_diagnostics
+from .lint import CACHED_RULES, FIGURE_RULES, run_rules, run_series_rules
+from .load import Document, read_document, validate_model
+from .lock import BuildLock
 from .model import PUBLIC, Report
+from .paths import SITE_MARK, SITE_MARK_TEXT, PathProblem, remove_tree, resolve, site_state
+from .names import name_problem
+from .figures import FigureStore
 from .pdf import PdfJob, Source, render_job
-from .pool import pool_context
+from .pool import pool_context, watch_build
 from .outputs import Plan, relative, render_all, up
 from .outputs.assets import font_context, font_files, project_assets
 from .outputs.regions import RegionCollision
 from .outputs.search import SearchError, index_site
 from .render import ReportView
 from .series import order_key
+from .trends import NOTHING, Comparison, has_ids
 
 class BuildError(Exception):
     """The build stopped; ``diagnostics`` says where, when the problem is in a file."""
@@ -90,39 +100,76 @@ class BuildResult:
         return lines + [f"warning: {warning}" for warning in self.warnings]
 
 
-def load_report(path: Path, project: Project) -> tuple[Document, Report | None]:
-    """Load, validate and check one report."""
-    loaded = load_model(
-        path,
-        Report,
-        max_bytes=project.config.max_file_bytes,
-        root=Path.cwd(),
-        checks=(lambda doc, report: run_rules(doc, report, project.lint_context()),),
-    )
-    return loaded.document, loaded.model
+def load_report(
+    path: Path,
+    project: Project,
+    *,
+    budget: Budget | None = None,
+    cache: ReportCache | None = None,
+    read: tuple[bytes | None, str] | None = None,
+    figures: FigureStore | None = None,
+) -> tuple[Document, Report | None]:
+    """Load, validate and check one report, from its YAML (never from the cache); its figures
+    are read and rebuilt through ``figures`` (shared by a whole run, when given).
+
+    The file must resolve inside reports_dir, or it is not read at all. The figure checks always
+    run, on the files as they are now; the other lint rules' diagnostics come from ``cache``
+    when it holds them for exactly these bytes, config and code. ``read`` is what
+    ``read_report_bytes`` gave, when the caller has read the file already.
+    """
+    config = project.config
+    budget = budget or Budget(config.max_build_bytes)
+    doc = Document(path=path, display=display_path(path, Path.cwd()))
+    problem = project.report_problem(path)
+    if problem is not None:
+        doc.add(0, 0, "report-path", problem)
+        return doc, None
+    raw, key = read if read is not None else read_report_bytes(doc, project, budget, project.fingerprint())
+    if doc.has_errors:
+        return doc, None
+    doc = read_document(path, max_bytes=config.max_file_bytes, root=Path.cwd(), raw=raw)
+    report = validate_model(doc, Report)
+    if report is None:
+        return doc, None
+    context = project.lint_context(budget, figures)
+    if not run_rules(doc, report, context, FIGURE_RULES):
+        return doc, None  # over a limit: that error alone
+    name = _relative(path, project.root)
+    cached = cache.get(name, key, doc.text) if cache is not None and key else None
+    if cached is not None:
+        doc.diagnostics += [Diagnostic(doc.display, line, col, Severity(severity), code, message) for line, col, severity, code, message in cached]
+    else:
+        before = len(doc.diagnostics)
+        run_rules(doc, report, context, CACHED_RULES)  # (the limits were checked above)
+        if cache is not None and key:
+            cache.put(name, key, [(d.line, d.col, d.severity.value, d.code, d.message) for d in doc.diagnostics[before:]])
+    return doc, report if not doc.has_errors else None
 
 
-def _cached_report(path: Path, raw: bytes, entry: dict[str, Any]) -> tuple[Document, Report]:
-    """A report validated by an earlier build: ``entry`` is the cache's record for ``raw``, the
-    bytes that were hashed (never a second reading, which could differ)."""
-    doc = Document(path=path, display=display_path(path, Path.cwd()), text=raw.decode("utf-8"), raw=raw)
-    doc.diagnostics = [
-        Diagnostic(doc.display, d["line"], d["col"], Severity(d["severity"]), d["code"], d["message"])
-        for d in entry["diagnostics"]
-    ]
-    return doc, Report.model_validate_json(entry["model"])
+def read_report_bytes(doc: Document, project: Project, budget: Budget, fingerprint: str) -> tuple[bytes | None, str]:
+    """The report's bytes and their cache key, counted against the build's budget before they
+    are read. (None, '') when the loader must read the file itself to say what is wrong with it
+    (too large: never read; unreadable); a diagnostic when the budget is spent."""
+    limit = project.config.max_file_bytes
+    try:
+        size = doc.path.stat().st_size
+        if size > limit:
+            return None, ""
+        budget.take(resolve(doc.path), size)
+        with doc.path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except TooMuchInput as exc:
+        doc.add(0, 0, "too-much-input", too_much(exc, "reading this file"))
+        return None, ""
+    except (OSError, PathProblem):
+        return None, ""
+    if len(raw) > limit:  # it grew meanwhile: the loader reports it
+        return None, ""
+    return raw, digest_bytes(raw + fingerprint.encode("utf-8"))
 
 
-def _remember(path: Path, project: Project, cache: ReportCache, key: str, doc: Document, report: Report) -> None:
-    figures = {}
-    for figure in report.figures():
-        try:
-            resolved = resolve_figure(figure.image, path.parent, project.root)
-        except FigureProblem:
-            return  # an invalid report is never cached
-        figures[str(resolved)] = digest_file(resolved)
-    diagnostics = [d.as_json() for d in doc.diagnostics]
-    cache.put(path.as_posix(), key, figures, {"model": report.model_dump_json(), "diagnostics": diagnostics})
+def too_much(exc: TooMuchInput, what: str) -> str:
+    return f"{what} would take the build past {exc.limit:,} bytes read in all; raise max_build_bytes in sitrepgen.yaml"
 
 
 def gather(
@@ -132,18 +179,24 @@ def gather(
     strict: bool = False,
     cache: ReportCache | None = None,
     on_report: Callable[[LoadedReport], None] | None = None,
+    budget: Budget | None = None,
+    figures: FigureStore | None = None,
 ) -> tuple[list[LoadedReport], list[Diagnostic]]:
     """Load every report; all diagnostics of all files, and the reports that were valid.
 
     Under ``strict`` every warning counts as an error (a publishing pipeline's choice). With a
-    ``cache``, a report whose YAML, figures and config are unchanged is not parsed again.
+    ``cache``, the lint diagnostics of a report whose YAML, config and code are unchanged are
+    not computed again (the report itself is always read again). ``budget`` counts every byte
+    read against max_build_bytes.
+    Figures are read and rebuilt once through ``figures`` (one store for the whole run).
     """
+    figures = figures or project.figure_store()
     diagnostics: list[Diagnostic] = []
     if project.config_document is not None:
         diagnostics += project.config_document.diagnostics
+    budget = budget or Budget(project.config.max_build_bytes)
     reports: list[LoadedReport] = []
     slugs: dict[str, Path] = {}
-    context = project.fingerprint()
     paths = paths if paths is not None else project.report_paths()
     slug_of = {path: project.slug_of(path) for path in paths}
     stems = collections.Counter(slug_of.values())
@@ -158,33 +211,33 @@ def gather(
             on_report(item)  # e.g. start its PDF while the next report is read
 
     # First the reports the cache does not know (an edited one, or all of them in a cold
-    # build), so that their PDFs start at once, while the unchanged ones are taken from the cache.
-    unchanged: dict[Path, tuple[bytes, dict[str, Any]]] = {}
+    # build), so that their PDFs start at once; then the others.
+    fingerprint = project.fingerprint()
+    read: dict[Path, tuple[bytes | None, str]] = {}
+    early: dict[Path, Document] = {}
     for path in paths:
-        key = ""
-        if cache is not None:
-            try:
-                with path.open("rb") as handle:  # never a huge file whole: load_report refuses it
-                    raw = handle.read(project.config.max_file_bytes + 1)
-                if len(raw) <= project.config.max_file_bytes:
-                    key = digest_bytes(raw + context.encode("utf-8"))
-            except OSError:
-                key = ""
-        entry = cache.get(path.as_posix(), key) if cache is not None and key else None
-        if entry is not None:
-            unchanged[path] = (raw, entry)  # nothing validation read has changed
+        if (problem := name_problem(path, project.reports_dir)) is not None:
+            # Not read at all: the name goes into every address and message about the report.
+            doc = Document(path=path, display=display_path(path, Path.cwd()))
+            doc.add(0, 0, "file-name", problem)
+            early[path] = doc
             continue
-        loaded[path] = doc, report = load_report(path, project)
-        if cache is not None and report is not None:
-            # keyed by the bytes that were validated: the file may have changed since it was hashed
-            _remember(path, project, cache, digest_bytes(doc.raw + context.encode("utf-8")), doc, report)
-        if report is not None and stems[slug_of[path]] == 1:  # no other file claims its slug
+        doc = Document(path=path, display=display_path(path, Path.cwd()))
+        if project.report_problem(path) is None:
+            read[path] = read_report_bytes(doc, project, budget, fingerprint)
+            if doc.has_errors:
+                early[path] = doc
+    known = {path for path, (_, key) in read.items() if cache is not None and key and cache.knows(_relative(path, project.root), key)}
+    for path in [p for p in paths if p not in known] + [p for p in paths if p in known]:
+        if path in early:
+            loaded[path] = doc, report = early[path], None
+        else:
+            loaded[path] = doc, report = load_report(path, project, budget=budget, cache=cache, read=read.get(path), figures=figures)
+        if report is not None and stems[slug_of[path]] == 1 and path not in known:  # no other file claims its slug
             start(path, doc, report)
             started.add(path)
     # Then every report in order: diagnostics, slugs and the report list as if read one by one.
     for path in paths:
-        if path in unchanged:
-            loaded[path] = _cached_report(path, *unchanged[path])
         doc, report = loaded[path]
         diagnostics += doc.diagnostics
         if report is None or path in started:
@@ -196,6 +249,8 @@ def gather(
         start(path, doc, report)
     order = {path: index for index, path in enumerate(paths)}
     reports.sort(key=lambda item: order[item.document.path])
+    # Last, each report against the previous one of its series (all are loaded now).
+    diagnostics += run_series_rules(reports, project.lint_context())
     if strict:
         diagnostics = [dataclasses.replace(d, severity=Severity.ERROR) for d in diagnostics]
     return reports, diagnostics
@@ -221,6 +276,36 @@ class Progress:
     finish: Callable[[], None] = lambda: None
 
 
+def _note_to_stderr(message: str) -> None:
+    import sys
+
+    print(f"note: {message}", file=sys.stderr, flush=True)
+
+
+def check_project(project: Project) -> None:
+    """Refuse, before anything is read or written, a project whose settings are wrong."""
+    document = project.config_document
+    errors = [d for d in document.diagnostics if d.is_error] if document is not None else []
+    if errors:
+        raise BuildError(f"{len(errors)} error(s) in {CONFIG_NAME}; nothing was written", document.diagnostics if document else [])
+    if project.problems:
+        raise BuildError(f"{project.problems[0]}; nothing was written")
+
+
+def check_output_folder(project: Project, edition: Edition) -> None:
+    """Refuse to replace an output folder sitrepgen did not make (checked once the reports are
+    known to be valid, so that their errors come first; and again at the swap)."""
+    shown = f"{edition.output_dir.rstrip('/')}/"
+    state = site_state(project.root / edition.output_dir)
+    if state == "not-a-folder":
+        raise BuildError(f"{shown} exists and is not a folder; move it away or set output_dir in {CONFIG_NAME} to a new folder; nothing was written")
+    if state == "foreign":
+        raise BuildError(
+            f"{shown} exists but was not made by this version of sitrepgen (it has no {SITE_MARK} file), so the build will not replace it: "
+            f"if it is a site an older sitrepgen built, delete it (rm -r {shown}) and build again; otherwise set output_dir in {CONFIG_NAME} to a new folder. Nothing was written"
+        )
+
+
 def build(
     project: Project,
     *,
@@ -229,6 +314,7 @@ def build(
     jobs: int | None = None,
     use_cache: bool = True,
     progress: Progress | None = None,
+    note: Callable[[str], None] | None = None,
     edition: str = PUBLIC,
 ) -> BuildResult:
     """Build one edition of the site; raise BuildError (and write nothing) on any error.
@@ -237,28 +323,55 @@ def build(
     (``audience.for_edition``) before anything is rendered. Reports, pages and feeds are rendered
     in memory; PDFs come from the cache when everything they are made from is unchanged, and are
     otherwise rendered by a pool of ``jobs`` processes (default: one per core). The output folder
-    is swapped in only once all of it is ready.
+    is swapped in only once all of it is ready. One build of a project runs at a time (a second
+    one waits); ``note`` receives one-line notes (waiting for another build, a cache file
+    discarded), by default on stderr.
     """
+    note = note or _note_to_stderr
+    check_project(project)
     chosen = _edition(project, edition)
+    folder = cache_folder(project.root, note)
+    with BuildLock(folder, note):
+        return _build(project, folder, chosen, page_size=page_size, strict=strict, jobs=jobs, use_cache=use_cache, progress=progress, note=note)
+
+
+def _build(
+    project: Project,
+    cache_dir: Path,
+    chosen: Edition,
+    *,
+    page_size: str | None,
+    strict: bool,
+    jobs: int | None,
+    use_cache: bool,
+    progress: Progress | None,
+    note: Callable[[str], None],
+) -> BuildResult:
     output_dir = project.root / chosen.output_dir
-    scanned = [project.config.reports_dir, project.config.templates_dir]
-    inputs_before = hash_inputs(project.root, scanned, [CONFIG_NAME])  # before anything is read
-    report_cache = ReportCache(project.root) if use_cache else None
-    pdf_cache = PdfCache(project.root, chosen.name) if use_cache else None
+    scanned = [PurePosixPath(project.config.reports_dir).as_posix(), PurePosixPath(project.config.templates_dir).as_posix()]
+    budget = Budget(project.config.max_build_bytes)
+    try:  # before anything is read
+        inputs_before = hash_inputs(project.root, scanned, [CONFIG_NAME], budget)
+    except TooMuchInput as exc:
+        raise BuildError(f"{too_much(exc, f'reading {_relative(exc.path, project.root)}')}; nothing was written") from None
+    # Without use_cache (--force) nothing is read from the cache, and a fresh one is written.
+    report_cache = ReportCache(cache_dir, note, CODES, read=use_cache)
+    pdf_cache = PdfCache(cache_dir, note, read=use_cache, edition=chosen.name)
     env = render.make_environment(project.templates_dir)
     site = site_context(project, chosen)
     size = page_size or project.config.page_size
     assets = {**font_files(), **project_assets(project.templates_dir, project.root)}
     asset_hashes = {url: digest_file(path) for url, path in assets.items()}
     code = versions()  # read once: it hashes sitrepgen's own files
-    outputs: dict[str, bytes | Path] = dict(assets)
+    outputs: dict[str, bytes | Path] = {**assets, SITE_MARK: SITE_MARK_TEXT}
     inputs: set[Path] = set()
+    figure_store = project.figure_store()  # validation and publishing share each figure's one reading
 
     def file_hash(path: Path) -> str:
-        """A figure's hash: taken from the input hashes already made, read again only when the
-        figure lies outside the scanned folders."""
+        """A figure's hash (its resolved place and bytes): taken from the input hashes already
+        made, read again only when the figure lies outside the scanned folders."""
         known = inputs_before.get(_relative(path, project.root))
-        return known if known is not None else digest_file(path)
+        return known if known is not None else hash_file(path, project.root)
 
     editions: dict[str, LoadedReport | None] = {}
 
@@ -269,19 +382,29 @@ def build(
             editions[item.slug] = dataclasses.replace(item, report=report) if report is not None else None
         return editions[item.slug]
 
-    def start_pdf(whole: LoadedReport) -> None:
-        """Make the print page as soon as a report is valid; render it unless the cache has it."""
+    waiting: list[LoadedReport] = []
+
+    def on_report(whole: LoadedReport) -> None:
+        """A report whose key figures are compared with last week's waits for its series to be
+        known; any other starts its PDF as soon as it is valid (each as this edition sees it)."""
         item = for_edition(whole)
         if item is None:
             return
+        if has_ids(item.report):
+            waiting.append(item)
+        else:
+            start_pdf(item, NOTHING)
+
+    def start_pdf(item: LoadedReport, comparison: Comparison) -> None:
+        """Make the print page; render it unless the cache has it."""
         page = f"reports/{item.slug}.html"
         # The PDF is read outside the site: its relative links point at the published site.
         base = site["base_url"]
         folder = page.rpartition("/")[0] + "/"
-        printed = _print_view(item, page, label=str(site["figure_label"]), link_base=f"{base}{folder}" if base else None)
-        sources = {f.id: resolve_figure(f.image, item.document.path.parent, project.root) for f in item.report.figures()}
+        printed = _print_view(item, page, label=str(site["figure_label"]), link_base=f"{base}{folder}" if base else None, comparison=comparison)
+        sources = {f.id: item.document.figure_paths[f.id] for f in item.report.figures()}  # resolved once, when checked
         inputs.update(sources.values())
-        figures = {f"reports/{figure.file}": sources[figure.id] for figure in printed.figures}
+        figures = {f"reports/{figure.file}": _published(figure_store, sources[figure.id], item) for figure in printed.figures}
         outputs.update(figures)
         html = render.render_template(
             env, "print.html.j2", site=site, report=item.report, view=printed, root=up(folder),
@@ -289,10 +412,10 @@ def build(
         )
         source = _source(item, printed) if project.config.embed_source else None
         job = PdfJob(html=html, page_url=page, files={**assets, **figures}, source=source, report=item.document.path.name)
-        hashes = sorted({**asset_hashes, **{url: file_hash(path) for url, path in figures.items()}}.items())
+        hashes = sorted({**asset_hashes, **{url: digest_bytes(data) for url, data in figures.items()}}.items())
         embedded = [digest_bytes(source.data), source.name] if source is not None else None
         key = digest_bytes(json.dumps([html, hashes, embedded, code]).encode("utf-8"))
-        cached = pdf_cache.get(key) if pdf_cache is not None else None
+        cached = pdf_cache.get(key)
         if cached is not None:
             outputs[f"reports/{item.slug}.pdf"] = cached
         else:
@@ -301,49 +424,66 @@ def build(
     # Something changed (a no-op never gets here): a PDF is likely, so start the workers at once,
     # on the other cores, while this process reads the reports.
     with PdfRenderer(jobs or default_jobs(), progress or Progress(), warm=True) as renderer:
-        reports, diagnostics = gather(project, strict=strict, cache=report_cache, on_report=start_pdf)
+        reports, diagnostics = gather(project, strict=strict, cache=report_cache, on_report=on_report, budget=budget, figures=figure_store)
         errors = [d for d in diagnostics if d.severity is Severity.ERROR]
         if errors:
             raise BuildError(f"{len(errors)} error(s); nothing was written", diagnostics)
         if not reports:
             raise BuildError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
+        check_output_folder(project, chosen)
         shown = [item for item in map(for_edition, reports) if item is not None]
         if not shown:
             raise BuildError(f"no report has anything for the '{chosen.name}' edition (audiences: {', '.join(sorted(chosen.audiences))})")
+        plan = Plan(project, env, site, sorted(shown, key=order_key))
+        for item in waiting:
+            start_pdf(item, plan.comparisons[item.slug])
         # Every page while the workers render: none of them depends on a PDF.
         try:
-            render_all(Plan(project, env, site, sorted(shown, key=order_key)), outputs)
+            render_all(plan, outputs)
         except RegionCollision as exc:
             raise BuildError(str(exc)) from None
         warnings: list[str] = []
         for name, key, job, (data, pdf_warnings) in renderer.results():
             outputs[name] = data
-            if pdf_cache is not None:
-                pdf_cache.put(key, data)
+            pdf_cache.put(key, data)
             warnings += [f"{job.report}: PDF: {message}" for message in pdf_warnings]
 
     try:
-        outputs.update(write_tree(output_dir, outputs, index=index_site if project.config.search else None))
+        warnings += write_tree(output_dir, outputs, shown=f"{chosen.output_dir.rstrip('/')}/", index=index_site if project.config.search else None)
     except SearchError as exc:
         raise BuildError(str(exc)) from None
     result = BuildResult(output_dir, shown, sorted(outputs), warnings, diagnostics, renderer.rendered)
-    if report_cache is not None and pdf_cache is not None:
-        report_cache.save()
-        pdf_cache.prune()
-        outside = {_relative(path, project.root) for path in inputs} - set(inputs_before)
-        save_state(
-            project.root,
-            State(
-                key=build_key(build_options(page_size, strict, chosen.name)),
-                scanned=scanned,
-                inputs={**inputs_before, **{name: file_hash(project.root / name) for name in outside}},
-                output_dir=chosen.output_dir,
-                outputs={name: digest_bytes(data) if isinstance(data, bytes) else digest_file(data) for name, data in outputs.items()},
-                messages=result.messages,
-            ),
-            chosen.name,
-        )
+    report_cache.save()
+    pdf_cache.prune()
+    outside = {_relative(path, project.root) for path in inputs} - set(inputs_before)
+    save_state(
+        project.root,
+        State(
+            key=build_key(build_options(page_size, strict, chosen.name)),
+            scanned=scanned,
+            inputs={**inputs_before, **{name: file_hash(project.root / name) for name in outside}},
+            output_dir=PurePosixPath(chosen.output_dir).as_posix(),
+            outputs={name: digest_bytes(data) if isinstance(data, bytes) else digest_file(data) for name, data in outputs.items()},
+            messages=result.messages,
+            limit=project.config.max_build_bytes,
+        ),
+        chosen.name,
+    )
     return result
+
+
+def _published(store: FigureStore, path: Path, item: LoadedReport) -> bytes:
+    """The bytes sitrepgen made of a figure (never the file's own). A report taken from the
+    cache was validated by an earlier build; its figure is rebuilt all the same, and refused if
+    it changed into something that cannot be published since the cache looked at it."""
+    try:
+        prepared = store.get(path)
+    except OSError as exc:
+        raise BuildError(f"figure {display_path(path)} of {item.document.display} cannot be read: {exc.strerror or exc}") from None
+    if prepared.data is None or prepared.has_errors:
+        problem = next(problem for problem in prepared.problems if problem.is_error)
+        raise BuildError(f"figure {display_path(path)} of {item.document.display} changed during the build and cannot be published: {problem.message}")
+    return prepared.data
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -453,13 +593,17 @@ class PdfRenderer:
 
 
 def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:
-    return concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=pool_context())
+    # Each worker watches this process and leaves when it dies (even by SIGKILL): the workers are
+    # children of the fork server, not of the build, so nothing else would stop them.
+    return concurrent.futures.ProcessPoolExecutor(
+        max_workers=processes, mp_context=pool_context(), initializer=watch_build, initargs=(os.getpid(),)
+    )
 
 
-def _print_view(item: LoadedReport, page: str, *, label: str, link_base: str | None) -> ReportView:
+def _print_view(item: LoadedReport, page: str, *, label: str, link_base: str | None, comparison: Comparison) -> ReportView:
     """The report as its print page sees it (the print page stands where the report page does)."""
     assets = relative("reports/", page.rpartition("/")[0])
-    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", label=label)
+    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", label=label, comparison=comparison)
 
 
 def _edition(project: Project, name: str) -> Edition:
@@ -494,65 +638,102 @@ def site_context(project: Project, edition: Edition | None = None) -> dict[str, 
         "edition": edition.name,
         "banner": edition.banner,  #: shown on every page and in the PDF's running header
         "search": config.search,  #: the site has a search page (linked from every page)
+        "key_figures": None,  #: whether the site has a key-figures page (set by outputs.Plan)
     }
 
 
 def write_tree(
-    target: Path, outputs: dict[str, bytes | Path], *, index: Callable[[Path], dict[str, bytes]] | None = None
-) -> dict[str, bytes]:
+    target: Path, outputs: dict[str, bytes | Path], *, shown: str = "site/", index: Callable[[Path], dict[str, bytes]] | None = None
+) -> list[str]:
     """Write every output into a fresh folder beside ``target``, then swap it in at once.
 
-    ``index`` (the search index) reads the staged folder before the swap, so it sees exactly
-    this build's pages; the files it adds are returned, to be recorded with the others.
+    Runs under the build lock, so any staging folder or old site beside ``target`` was left by
+    a build that was killed: the old site is put back if the swap was cut short, the rest is
+    removed. A file that cannot be written is named as it would be in the site (``shown`` is the
+    output folder as the user wrote it). ``index`` (the search index) reads the staged folder
+    before the swap, so it sees exactly this build's pages; the files it adds are put into
+    ``outputs``, to be recorded with the others. Returns warnings (an old site that could not
+    be removed).
     """
-    added: dict[str, bytes] = {}
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target)
-    for stale in target.parent.glob(f".{target.name}.*.tmp"):  # left by a build that was killed
-        if time.time() - stale.stat().st_mtime > 600:  # (not one that another build is writing)
-            shutil.rmtree(stale, ignore_errors=True)
+    if site_state(target) not in ("missing", "empty", "ours"):  # checked before the build, and again now
+        raise BuildError(f"{shown} was not made by sitrepgen (it has no {SITE_MARK} file); it was left as it is")
+    for stale in target.parent.glob(f".{target.name}.*.tmp"):
+        _remove_old(stale, shown)
+    old = target.with_name(f".{target.name}.old")
+    _remove_old(old, shown)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent))
     try:
         for relative, content in sorted(outputs.items()):
             path = staging / relative
-            path.parent.mkdir(parents=True, exist_ok=True)
-            if isinstance(content, Path):
-                shutil.copyfile(content, path)
-            else:
-                path.write_bytes(content)
+            try:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                if isinstance(content, Path):
+                    shutil.copyfile(content, path)
+                else:
+                    path.write_bytes(content)
+            except OSError as exc:
+                raise BuildError(
+                    f"cannot write the site: {shown}{relative}: {exc.strerror or exc} (while writing the new site beside it, "
+                    f"in {staging.name}); the previous site is unchanged"
+                ) from None
         if index is not None:
-            added = index(staging)
+            outputs.update(index(staging))
         os.chmod(staging, 0o755)
-        swap_in(staging, target)
+        return swap_in(staging, target, shown)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    return added
+
+
+def _remove_old(folder: Path, shown: str) -> None:
+    """Remove what a killed build left beside the site (made writable first, if need be)."""
+    if not (folder.exists() or folder.is_symlink()):
+        return
+    try:
+        remove_tree(folder)
+    except OSError as exc:
+        raise BuildError(
+            f"cannot remove {folder.name}, left beside {shown} by an earlier build: {exc.strerror or exc}; "
+            f"remove it by hand (rm -r {folder.name}); nothing was written"
+        ) from None
 
 
 def recover(target: Path) -> None:
     """Put back the last good site if a build was killed between the two renames of swap_in."""
     old = target.with_name(f".{target.name}.old")
-    if not target.exists() and old.is_dir():
+    if not target.exists() and not target.is_symlink() and site_state(old) == "ours":
         os.replace(old, target)
 
 
-def swap_in(staging: Path, target: Path) -> None:
+def swap_in(staging: Path, target: Path, shown: str = "site/") -> list[str]:
     """Replace ``target`` by ``staging``; the old folder is removed only after the swap.
 
     Between the two renames ``target`` is missing for an instant; a build killed right there
     leaves the old site in ``.NAME.old``, which the next build (``recover``) puts back first.
+    Returns a warning when the old site could not be removed afterwards.
     """
     if not target.exists():
         os.replace(staging, target)
-        return
+        return []
     old = target.with_name(f".{target.name}.old")
-    if old.exists():
-        shutil.rmtree(old)
     os.replace(target, old)
     try:
         os.replace(staging, target)
-    except BaseException:
-        os.replace(old, target)
+    except BaseException as exc:
+        try:
+            os.replace(old, target)
+        except OSError:
+            raise BuildError(
+                f"cannot move the new site into {shown} ({exc}), nor put the previous one back: it is complete in {old.name}; "
+                f"rename it to {shown.rstrip('/')}"
+            ) from None
+        if isinstance(exc, OSError):
+            raise BuildError(f"cannot move the new site into {shown}: {exc.strerror or exc}; the previous site was put back") from None
         raise
-    shutil.rmtree(old, ignore_errors=True)
+    try:
+        remove_tree(old)
+    except OSError as exc:
+        return [f"the previous site could not be removed from {old.name} ({exc.strerror or exc}); remove it by hand"]
+    return []

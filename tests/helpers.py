@@ -31,6 +31,14 @@ def line_of(text: str, needle: str, occurrence: int = 0) -> int:
     return text.count("\n", 0, index) + 1
 
 
+def position_of(text: str, needle: str, occurrence: int = 0) -> str:
+    """'LINE:COL' (1-based, as diagnostics print it) of the n-th ``needle`` in ``text``."""
+    index = -1
+    for _ in range(occurrence + 1):
+        index = text.index(needle, index + 1)
+    return f"{text.count(chr(10), 0, index) + 1}:{index - (text.rfind(chr(10), 0, index) + 1) + 1}"
+
+
 def words(text: str) -> list[str]:
     """Lower-cased words, with curly apostrophes straightened (hyphens and apostrophes split)."""
     return re.findall(r"\w+", text.replace("\u2019", "'").replace("\u2018", "'").lower())

@@ -238,7 +238,7 @@ def test_the_example_workflow_publishes_only_the_public_edition() -> None:
     text = (REPO / "docs" / "examples" / "publish.yml").read_text(encoding="utf-8")
     steps = YAML(typ="safe", pure=True).load(text)["jobs"]["build"]["steps"]
     builds = [step["run"] for step in steps if "sitrepgen build" in step.get("run", "")]
-    assert builds == ["sitrepgen build --strict"]  # the public edition: no --edition
+    assert len(builds) == 1 and builds[0].startswith("sitrepgen build --strict") and "--edition" not in builds[0]  # the public edition
     assert [step["with"]["path"] for step in steps if step.get("uses", "").startswith("actions/upload-pages-artifact")] == ["site"]
     assert "never builds or uploads site-internal/" in text  # and it says so
 
@@ -270,3 +270,14 @@ def test_serve_previews_the_edition_asked_for(tmp_path: Path) -> None:
             page = response.read().decode("utf-8")
     assert "ZQPARAGRAPHMARK" in page and "Internal — not for publication" in page
     assert (root / "site-internal" / "index.html").is_file() and not (root / "site").exists()
+
+
+def test_an_editions_folder_is_guarded_like_output_dir(tmp_path: Path) -> None:
+    """Each edition's folder is replaced whole by its build: it may not be the reports either."""
+    config = "title: T\naudiences: [partners]\neditions:\n  draft:\n    audiences: [public, internal]\n    output_dir: sitreps\n"
+    result = errors_for(tmp_path, REPORT, config)
+    assert result.exit_code == 1
+    assert tail(result) == [
+        "sitrepgen.yaml:6:17: error[output-dir]: the draft edition's output_dir 'sitreps' is reports_dir ('sitreps'); "
+        "the build replaces its output folder whole; name a folder of its own, such as 'site'",
+    ]

@@ -54,12 +54,12 @@ def test_blank_alt_text_is_an_error(project: Path, seed_yaml: str) -> None:
 def test_an_svg_figure_that_cannot_be_read(project: Path, seed_yaml: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """An SVG found but unreadable (its permissions, as root can read anything here: simulated)
     is an error at its image: line, not a traceback."""
-    from sitrepgen import svg
+    from sitrepgen import figures
 
-    def unreadable(path: Path) -> None:
+    def unreadable(path: Path, max_bytes: int) -> None:
         raise PermissionError(13, "Permission denied", str(path))
 
-    monkeypatch.setattr(svg, "check", unreadable)
+    monkeypatch.setattr(figures, "prepare", unreadable)
     (d,) = lint(project, seed_yaml.replace("3.000", "3,000"))
     assert (d.code, d.line) == ("figure-missing", line_of(seed_yaml, "image: figures/"))
     assert d.message == "figure file 'figures/2016-12-08-aleppo-control.svg' cannot be read: Permission denied"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import shutil
 import subprocess
 from pathlib import Path
@@ -130,16 +131,29 @@ def test_project_assets_reach_the_site_and_the_pdf(tmp_path: Path, pdf_path: Pat
 
 
 def test_an_image_weasyprint_cannot_read_fails_the_build(tmp_path: Path) -> None:
-    """A corrupt figure is an error naming the report, not a PDF published without its map.
-    (A broken SVG is caught before, when the report is validated: test_hostile.)"""
+    """A corrupt figure is an error, not a PDF published without its map: validation decodes
+    every raster figure completely (tests/test_figures_hardening.py), so the build stops there."""
     from sitrepgen.site import BuildError
 
     root = copy_project(tmp_path)
     (root / "site").mkdir()
     (root / "site" / "keep.txt").write_text("previous", encoding="utf-8")
+    (root / "site" / ".sitrepgen-site").write_text("", encoding="utf-8")  # a site sitrepgen made
     report = root / "sitreps" / "2016-12-08.yaml"
     report.write_text(report.read_text(encoding="utf-8").replace("aleppo-control.svg", "aleppo-control.png"), encoding="utf-8")
     (root / "sitreps" / "figures" / "2016-12-08-aleppo-control.png").write_bytes(b"\x89PNG\r\n\x1a\n" + b"not a picture" * 20)
-    with pytest.raises(BuildError, match=r"a PDF could not be made: .*\(the PDF of 2016-12-08\.yaml\)"):
+    with pytest.raises(BuildError, match=r"^1 error\(s\); nothing was written$") as caught:
         build(load_project(root))
-    assert [p.name for p in (root / "site").iterdir()] == ["keep.txt"]
+    assert [d.code for d in caught.value.diagnostics if d.is_error] == ["figure-format"]
+    assert sorted(p.name for p in (root / "site").iterdir()) == [".sitrepgen-site", "keep.txt"]
+
+
+def test_an_image_weasyprint_cannot_read_fails_the_pdf() -> None:
+    """The second line: bytes handed to the renderer that are no image (a template's asset, or a
+    figure should validation ever let one through) fail the PDF, naming the report."""
+    from sitrepgen.pdf import PdfError, Source, render_pdf
+
+    source = Source(name="x.yaml", data=b"", description="x", date=dt.datetime(2016, 12, 8, tzinfo=dt.timezone.utc))
+    html = '<img src="x/map.png" alt="map">'
+    with pytest.raises(PdfError, match=r"\(the PDF of x\.yaml\)$"):
+        render_pdf(html, page_url="reports/x.html", files={"reports/x/map.png": b"\x89PNG\r\n\x1a\n" + b"not a picture" * 20}, source=source)

@@ -28,12 +28,11 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from tests.browser.support import (
-    CHROMIUM_ARGS,
     Series,
     axe_script,
     build_series,
-    chromium,
     java,
+    launched_chromium,
     serve_site,
     vnu_jar,
 )
@@ -91,7 +90,7 @@ def format_nu(messages: list[dict[str, Any]], root: Path) -> str:
 def test_nu_html_checker_reports_no_errors(series: Series, tmp_path: Path) -> None:
     site = series.site
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 1 + 1 + 6 + 1 + 4  # index, 404, the weeks, the regions index, the regions
+    assert len(pages) == 1 + 1 + 6 + 1 + 4 + 1  # index, 404, the weeks, the regions index, the regions, key figures
     checked = [*pages, *sorted(site.rglob("*.css")), *sorted(site.rglob("*.svg"))]
     canaries = []
     for name, text in CANARIES.items():
@@ -111,18 +110,8 @@ def test_nu_html_checker_reports_no_errors(series: Series, tmp_path: Path) -> No
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
-    executable = chromium()
-    try:
-        from playwright.sync_api import Error, sync_playwright
-    except ImportError:
-        pytest.fail("the playwright Python package is missing: pip install -e '.[test]'", pytrace=False)
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, timeout=TIMEOUT_MS)
-        except Error as exc:
-            pytest.fail(f"Chromium ({executable}) did not start under Playwright: {exc}", pytrace=False)
+    with launched_chromium(TIMEOUT_MS) as launched:
         yield launched
-        launched.close()
 
 
 @pytest.fixture(scope="module")

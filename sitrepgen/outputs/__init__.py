@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from .. import render
 from ..render import ReportView
-from ..series import Neighbours, Series, group, neighbours
+from ..series import Neighbours, Series, comparisons, group, key_figure_trends, neighbours
+from ..trends import NOTHING, Comparison, Trend, has_ids
 
 if TYPE_CHECKING:
     import jinja2
@@ -54,11 +55,28 @@ class Plan:
     reports: list[LoadedReport]  #: in the documented order, oldest first (series.order_key)
     series: list[Series] = field(default_factory=list)
     neighbours: dict[str, Neighbours] = field(default_factory=dict)
+    comparisons: dict[str, Comparison] = field(default_factory=dict)  #: key figures against last week's, by slug
     _views: dict[tuple[str, str], ReportView] = field(default_factory=dict)
+    _trends: dict[str, list[Trend]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.series = group(self.reports)
         self.neighbours = neighbours(self.series)
+        self.comparisons = comparisons(self.series)
+        # Every page's navigation links the key-figures page when there is one.
+        self.site = {**self.site, "key_figures": bool(self.key_figure_series)}
+
+    def trends(self, series: Series) -> list[Trend]:
+        """Each key-figure id of a series over its reports (series.key_figure_trends), made once."""
+        if series.key not in self._trends:
+            self._trends[series.key] = key_figure_trends(series, self.comparisons)
+        return self._trends[series.key]
+
+    @property
+    def key_figure_series(self) -> list[Series]:
+        """The series with at least one key figure that has an id: what the key-figures page,
+        the charts and the data files show."""
+        return [series for series in self.series if any(has_ids(item.report) for item in series.items)]
 
     @property
     def label(self) -> str:
@@ -79,8 +97,25 @@ class Plan:
                 assets=relative("reports/", directory),
                 link_base=relative(folder, directory) if link_base is None else link_base,
                 label=self.label,
+                comparison=self.comparisons.get(item.slug, NOTHING),
+                sparks=self._sparks(item, directory) if page == own else None,
             )
         return self._views[key]
+
+    def _sparks(self, item: LoadedReport, directory: str) -> dict[str, Any]:
+        """The small chart of each of the report's key figures, over its series up to this
+        report, where there are at least two values to draw."""
+        if not has_ids(item.report):
+            return {}
+        from ..charts import spark  # drawing code: only for a build that makes pages
+
+        series = self.series_of(item)
+        page = relative(KEY_FIGURES_PAGE, directory)
+        return {
+            trend.id: spark(trend, item.slug, f"{page}#{chart_anchor(series, trend.id)}")
+            for trend in self.trends(series)
+            if len([p for p in trend.up_to(item.slug) if p.figure is not None]) >= 2
+        }
 
     @property
     def series_pages(self) -> list[Series]:
@@ -96,10 +131,19 @@ class Plan:
         return render.render_template(self.env, template, site=self.site, **context).encode("utf-8")
 
 
-def _outputs() -> list[Callable[[Plan], Files]]:
-    from . import archive, assets, feeds, regions, report_pages, search
+#: The page of every key figure over its series, with its chart and table.
+KEY_FIGURES_PAGE = "key-figures.html"
 
-    return [assets.render, report_pages.render, archive.render, regions.render, feeds.render, search.render]
+
+def chart_anchor(series: Series, figure_id: str) -> str:
+    """The id of a key figure's part of the key-figures page: 'syria-people-trapped'."""
+    return f"{series.key.replace('/', '-')}-{figure_id}"
+
+
+def _outputs() -> list[Callable[[Plan], Files]]:
+    from . import archive, assets, data, feeds, key_figures, regions, report_pages, search
+
+    return [assets.render, report_pages.render, archive.render, regions.render, feeds.render, key_figures.render, data.render, search.render]
 
 
 def render_all(plan: Plan, files: Files) -> Files:

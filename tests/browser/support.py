@@ -120,6 +120,24 @@ def chromium() -> str:
     )
 
 
+@contextmanager
+def launched_chromium(timeout_ms: int = 30_000) -> Iterator[Any]:
+    """Chromium under Playwright (a ``playwright.sync_api.Browser``), closed afterwards; a
+    missing browser or package fails the test saying what to install."""
+    executable = chromium()
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError:
+        pytest.fail("the playwright Python package is missing: pip install -e '.[test]'", pytrace=False)
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(executable_path=executable, args=CHROMIUM_ARGS, timeout=timeout_ms)
+        except Error as exc:
+            pytest.fail(f"Chromium ({executable}) did not start under Playwright: {exc}", pytrace=False)
+        yield launched
+        launched.close()
+
+
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Serves the site under ``prefix`` only, and its 404.html (status 404) for anything missing,
     as a static host does."""
