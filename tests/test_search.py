@@ -85,6 +85,66 @@ def test_a_second_build_with_nothing_changed_stays_a_no_op(site: Path) -> None:
     assert result.exit_code == 0 and result.output.endswith("site/ is up to date: nothing changed since the last build\n")
 
 
+class Runs:
+    """Counts the runs of the real Pagefind binary (``search.pagefind_binary`` is asked once a run)."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.count = 0
+        real = search.pagefind_binary
+
+        def counted() -> Path:
+            self.count += 1
+            return real()
+
+        monkeypatch.setattr(search, "pagefind_binary", counted)
+
+
+def fragments_with(site: Path, word: str) -> list[str]:
+    """The index fragments (one per indexed page) that hold ``word``."""
+    return [where for where in found(site, [word])[word] if where.startswith("pagefind/fragment/")]
+
+
+def test_an_edited_report_is_found_by_its_new_word_and_not_its_old_one(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    old, new = "Zawiyatqasrun", "Kafrnabudaliq"
+    path = project / "sitreps" / "2016-12-08.yaml"
+    text = path.read_text(encoding="utf-8")
+    assert old not in text and new not in text
+    path.write_text(text.replace("The battle for Aleppo", f"The battle for {old} and Aleppo", 1), encoding="utf-8")
+    runs = Runs(monkeypatch)
+    assert CliRunner().invoke(cli, ["-C", str(project), "build", "--jobs", "1"], catch_exceptions=False).exit_code == 0
+    assert len(fragments_with(project / "site", old)) == 1 and fragments_with(project / "site", new) == []
+    path.write_text(path.read_text(encoding="utf-8").replace(old, new), encoding="utf-8")
+    result = CliRunner().invoke(cli, ["-C", str(project), "build", "--jobs", "1"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    assert len(fragments_with(project / "site", new)) == 1 and fragments_with(project / "site", old) == []
+    assert runs.count == 2
+
+
+def test_a_no_op_build_does_not_run_pagefind(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    runs = Runs(monkeypatch)
+    assert CliRunner().invoke(cli, ["-C", str(project), "build", "--jobs", "1"], catch_exceptions=False).exit_code == 0
+    index = {p: p.read_bytes() for p in (project / "site" / "pagefind").rglob("*") if p.is_file()}
+    assert runs.count == 1
+    result = CliRunner().invoke(cli, ["-C", str(project), "build", "--jobs", "1"], catch_exceptions=False)
+    assert result.output.endswith("site/ is up to date: nothing changed since the last build\n")
+    assert runs.count == 1
+    assert {p: p.read_bytes() for p in (project / "site" / "pagefind").rglob("*") if p.is_file()} == index
+
+
+def test_the_index_follows_the_language_of_each_page(project: Path) -> None:
+    """Pagefind makes one index per ``<html lang>`` (its stemming and all): a report page carries
+    its report's language, so a French week among English ones is in a French index of its own."""
+    import json
+
+    write_series(project / "sitreps", 1)
+    path = project / "sitreps" / "2016-12-01.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("\nlanguage: en\n", "\nlanguage: fr\n", 1), encoding="utf-8")
+    result = build(load_project(project), jobs=1)
+    assert '<html lang="fr">' in (result.output_dir / "reports" / "2016-12-01.html").read_text(encoding="utf-8")
+    entry = json.loads((result.output_dir / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+    assert {language: index["page_count"] for language, index in entry["languages"].items()} == {"en": 1, "fr": 1}
+
+
 def test_every_page_links_to_the_search_page(site: Path) -> None:
     pages = [p for p in site.rglob("*.html") if not p.is_relative_to(site / "pagefind")]
     for page in pages:
