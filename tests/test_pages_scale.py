@@ -17,6 +17,7 @@ absolute; README says so).
 from __future__ import annotations
 
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -24,6 +25,7 @@ import pytest
 from click.testing import CliRunner
 
 from sitrepgen import site as site_module
+from sitrepgen.charts import SPARK_WEEKS
 from sitrepgen.cli import cli
 from sitrepgen.pdf import PdfJob
 from tests.helpers import copy_project, write_series
@@ -114,6 +116,16 @@ def test_the_index_holds_every_report_page_once(decade: Path) -> None:
     entry = json.loads((decade / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
     assert {language: index["page_count"] for language, index in entry["languages"].items()} == {"en": REPORTS}
     assert len(in_index(decade, WORD)) == 1
+
+
+def test_a_sparkline_draws_the_latest_year_not_the_whole_decade(decade: Path) -> None:
+    """Each report page's small charts draw at most charts.SPARK_WEEKS points: drawing every earlier
+    week made the pages' work grow with the square of the archive (docs/performance.md)."""
+    html = (decade / "reports" / "2016-12-08.html").read_text(encoding="utf-8")
+    sparks = re.findall(r'<a class="key-spark" href="[^"]+"><svg [^>]*>(.*?)</svg><span class="visually-hidden">([^<]*)</span>', html)
+    assert sparks and all(label == f"Chart of this figure over {SPARK_WEEKS} reports" for _, label in sparks)
+    assert all(len(re.findall(r"[0-9.]+,[0-9.]+", " ".join(re.findall(r'points="([^"]+)"', body)))) == SPARK_WEEKS for body, _ in sparks)
+    assert SPARK_WEEKS == 52 < REPORTS
 
 
 def test_one_edit_among_200_renders_one_pdf_and_reindexes(decade: Path, monkeypatch: pytest.MonkeyPatch) -> None:
