@@ -213,7 +213,8 @@ def browser() -> Iterator[Browser]:
 def search_for(page: Page, url: str, word: str) -> list[tuple[str, str]]:
     """Type ``word`` into the search box at ``url``; (title, href) of every result."""
     page.goto(url, wait_until="load")
-    box = page.locator(".pagefind-ui__search-input")
+    box = page.get_by_label("A place, a name or a word")  # the page's visible label names Pagefind's box
+    assert box.get_attribute("class", timeout=TIMEOUT_MS) is not None and "pagefind-ui__search-input" in str(box.get_attribute("class"))
     box.fill(word)
     page.locator(".pagefind-ui__result-link").first.wait_for()
     page.locator(".pagefind-ui__message").filter(has_text="result").wait_for()
@@ -275,4 +276,5 @@ def test_opened_as_a_file_the_search_page_says_to_serve_the_site(browser: Browse
     assert note.is_visible()
     assert "Run “sitrepgen serve” in the project (or put the site on a web server)" in note.inner_text()
     assert page.locator(".pagefind-ui__search-input").count() == 0
+    assert not page.locator("#search-label").is_visible()  # no label for a box that is not there
     page.close()
