@@ -57,10 +57,21 @@ class Spark:
     height: int = 24
 
 
+#: A sparkline draws at most this many weeks, the latest: a year. Its 96 pixels hold no more, and
+#: drawing every week of a ten-year series on each report page made the pages' cost grow with
+#: the square of the archive (benchmarks/scale.py; docs/performance.md).
+SPARK_WEEKS = 52
+
+
+def spark_points(trend: Trend, slug: str) -> list[Point]:
+    """What the sparkline of report ``slug`` draws: the latest SPARK_WEEKS points up to it."""
+    return trend.up_to(slug)[-SPARK_WEEKS:]
+
+
 def spark(trend: Trend, slug: str, href: str) -> Spark:
-    """The series of one id up to report ``slug``, scaled to its own range (a trend, not a
-    measure: the exact numbers are beside it)."""
-    points = trend.up_to(slug)
+    """The series of one id over the year up to report ``slug``, scaled to its own range (a
+    trend, not a measure: the exact numbers are beside it)."""
+    points = spark_points(trend, slug)
     values = [p.figure.value for p in points if p.figure is not None]
     low, high = min(values), max(values)
     pad = 3.0

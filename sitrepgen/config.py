@@ -122,6 +122,37 @@ class Edition:
         return audience in self.audiences
 
 
+#: ReliefWeb's ids of the languages it takes reports in (api.reliefweb.int/v1/references/languages).
+RELIEFWEB_LANGUAGES = {"en": 267, "fr": 268, "ar": 6876, "ru": 10906}
+
+
+class ReliefWebSettings(Strict):
+    """The organisation's ReliefWeb ids, for the Post API payload written beside each report."""
+
+    source: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=30)] = Field(
+        description="The organisation's source ids on ReliefWeb (api.reliefweb.int/v1/sources).", examples=[[1503]]
+    )
+    country: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=300)] = Field(
+        description="Country ids (api.reliefweb.int/v1/countries), the primary country first.", examples=[[226]]
+    )
+    format: Annotated[list[Annotated[int, Field(ge=1)]], Field(min_length=1, max_length=1)] = Field(
+        description="The content format id, one (api.reliefweb.int/v1/references/content-formats; 10 is Situation Report).",
+        examples=[[10]],
+    )
+    theme: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=20)] = Field(
+        default_factory=list, description="Theme ids (api.reliefweb.int/v1/references/themes).", examples=[[4597]]
+    )
+    disaster: Annotated[list[Annotated[int, Field(ge=1)]], Field(max_length=30)] = Field(
+        default_factory=list, description="Disaster ids (api.reliefweb.int/v1/disasters).", examples=[[50924]]
+    )
+
+
+def _needs_base_url(what: str, info: ValidationInfo) -> None:
+    """Outputs read outside the site (an email, a ReliefWeb post) need the site's public address."""
+    if not info.data.get("base_url"):
+        raise ValueError(f"{what} needs base_url (the site's public address, ending in '/'), since its links and images are read outside the site; set base_url in sitrepgen.yaml")
+
+
 class Config(Strict):
     """Settings of a project; every one has a default, so a project with only sitreps/ works."""
 
@@ -138,6 +169,40 @@ class Config(Strict):
         default=None,
         description="Public address of the site, ending in '/'; used for absolute links.",
         examples=["https://example.org/sitreps/"],
+    )
+    search: bool = Field(
+        default=True,
+        description="A full-text search of the reports (site/search.html, with a Pagefind index in site/pagefind/).",
+        examples=[False],
+    )
+    email: bool = Field(
+        default=False,
+        description=(
+            "Write each report as one email (reports/SLUG.email.html, styles inlined, images by absolute "
+            "URL) and its plain-text alternative (reports/SLUG.email.txt). Needs base_url."
+        ),
+        examples=[True],
+    )
+    docx: bool = Field(
+        default=False,
+        description="Write each report as a Word document (reports/SLUG.docx), made by pandoc: install sitrepgen[docx].",
+        examples=[True],
+    )
+    reliefweb: ReliefWebSettings | None = Field(
+        default=None,
+        description="The organisation's ReliefWeb ids: with them, each report gets its ReliefWeb Post API payload (reports/SLUG.reliefweb.json). Needs base_url.",
+        examples=[{"source": [1503], "country": [226], "format": [10]}],
+    )
+    feed_entries: Annotated[int, Field(ge=1, le=1000)] = Field(
+        default=20, description="How many of the latest reports each Atom feed holds.", examples=[50]
+    )
+    page_entries: Annotated[int, Field(ge=1, le=1000)] = Field(
+        default=20,
+        description=(
+            "How many reports the archive (index.html), a series' page and a region's history show, newest "
+            "first; with more, each of those pages links to pages by year that list all of a year's reports."
+        ),
+        examples=[52],
     )
     page_size: Literal["letter", "a4"] = Field(
         default="letter", description="PDF page size.", examples=["a4"]
@@ -234,6 +299,20 @@ class Config(Strict):
         ),
         examples=[False],
     )
+
+    @field_validator("email")
+    @classmethod
+    def _email_needs_base_url(cls, value: bool, info: ValidationInfo) -> bool:
+        if value:
+            _needs_base_url("email: true", info)
+        return value
+
+    @field_validator("reliefweb")
+    @classmethod
+    def _reliefweb_needs_base_url(cls, value: ReliefWebSettings | None, info: ValidationInfo) -> ReliefWebSettings | None:
+        if value is not None:
+            _needs_base_url("reliefweb:", info)
+        return value
 
     @field_validator("figure_label")
     @classmethod

@@ -67,6 +67,7 @@ from .pool import pool_context, watch_build
 from .outputs import Plan, relative, render_all, up
 from .outputs.assets import font_context, font_files, needs_arabic, project_assets
 from .outputs.regions import RegionCollision
+from .outputs.search import SearchError, index_site
 from .render import ReportView
 from .series import order_key
 from .trends import NOTHING, Comparison, has_ids
@@ -491,7 +492,10 @@ def _build(
             pdf_cache.put(key, data)
             warnings += [f"{job.report}: PDF: {message}" for message in pdf_warnings]
 
-    warnings += write_tree(output_dir, outputs, shown=f"{chosen.output_dir.rstrip('/')}/")
+    try:
+        warnings += write_tree(output_dir, outputs, shown=f"{chosen.output_dir.rstrip('/')}/", index=index_site if project.config.search else None)
+    except SearchError as exc:
+        raise BuildError(str(exc)) from None
     result = BuildResult(output_dir, shown, sorted(outputs), warnings, diagnostics, renderer.rendered)
     report_cache.save()
     pdf_cache.prune()
@@ -683,17 +687,23 @@ def site_context(project: Project, edition: Edition | None = None, translation: 
         "figure_label": language.figure_label,
         "edition": edition.name,
         "banner": edition.banner,  #: shown on every page and in the PDF's running header
+        "search": config.search,  #: the site has a search page (linked from every page)
         "key_figures": None,  #: whether the site has a key-figures page (set by outputs.Plan)
     }
 
 
-def write_tree(target: Path, outputs: dict[str, bytes | Path], *, shown: str = "site/") -> list[str]:
+def write_tree(
+    target: Path, outputs: dict[str, bytes | Path], *, shown: str = "site/", index: Callable[[Path], dict[str, bytes]] | None = None
+) -> list[str]:
     """Write every output into a fresh folder beside ``target``, then swap it in at once.
 
     Runs under the build lock, so any staging folder or old site beside ``target`` was left by
     a build that was killed: the old site is put back if the swap was cut short, the rest is
     removed. A file that cannot be written is named as it would be in the site (``shown`` is the
-    output folder as the user wrote it). Returns warnings (an old site that could not be removed).
+    output folder as the user wrote it). ``index`` (the search index) reads the staged folder
+    before the swap, so it sees exactly this build's pages; the files it adds are put into
+    ``outputs``, to be recorded with the others. Returns warnings (an old site that could not
+    be removed).
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     recover(target)
@@ -718,6 +728,8 @@ def write_tree(target: Path, outputs: dict[str, bytes | Path], *, shown: str = "
                     f"cannot write the site: {shown}{relative}: {exc.strerror or exc} (while writing the new site beside it, "
                     f"in {staging.name}); the previous site is unchanged"
                 ) from None
+        if index is not None:
+            outputs.update(index(staging))
         os.chmod(staging, 0o755)
         return swap_in(staging, target, shown)
     except BaseException:

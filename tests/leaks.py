@@ -7,11 +7,13 @@ the site folder, without changing the test.
 - every file's raw bytes (as UTF-8, and as UTF-16, which PDF text strings may use);
 - PDFs: the text poppler extracts, every stream decompressed, every string in every object
   (metadata, outlines, tags), and every embedded file, itself read the same way;
-- ZIP containers (DOCX and the like): every member, read the same way.
+- ZIP containers (DOCX and the like): every member, read the same way;
+- gzip streams (every file of Pagefind's search index): decompressed, then read the same way.
 """
 
 from __future__ import annotations
 
+import gzip
 import io
 import shutil
 import subprocess
@@ -73,6 +75,8 @@ def read(where: str, data: bytes) -> Iterator[tuple[str, str]]:
         yield f"{where} (pdftotext)", pdftotext(data)
         for inner, text in _pdf_objects(data):
             yield f"{where}: {inner}", text
+    elif data.startswith(b"\x1f\x8b"):
+        yield from read(f"{where} (gunzipped)", gzip.decompress(data))
     elif data.startswith(b"PK\x03\x04"):
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             for member in archive.namelist():

@@ -214,7 +214,9 @@ def test_every_report_page_pdf_and_markdown_is_reachable_from_the_index(site: Si
             name = f"reports/{slug}{suffix}"
             assert name in depth, f"{name} is not reachable from index.html"
             assert depth[name] <= MAX_CLICKS, f"{name} is {depth[name]} clicks from index.html"
-    unreachable = site.files() - set(depth) - {"404.html", "sitemap.xml", ".sitrepgen-site"}
+    # Pagefind's bundle is loaded by search.html's script, not linked (tests/test_search.py uses it).
+    searched = {name for name in site.files() if name.startswith("pagefind/")}
+    unreachable = site.files() - set(depth) - {"404.html", "sitemap.xml", ".sitrepgen-site"} - searched
     assert not unreachable, f"files no link leads to: {sorted(unreachable)}"
 
 
@@ -256,7 +258,7 @@ def test_sitemap_lists_every_page_but_the_404(site: Site) -> None:
     assert all(loc.startswith(site.series.base_url) for loc in locations), locations
     pages = {name for name in site.files() if name.endswith(".html")} - {"404.html"}
     assert sorted(locations) == sorted(site.series.base_url + name for name in pages)
-    assert len(locations) == 1 + 6 + 1 + 4 + 1  # index, reports, the regions index, one page per region, key figures
+    assert len(locations) == 1 + 6 + 1 + 4 + 1 + 1  # index, reports, the regions index, one page per region, key figures, search
 
 
 def test_404_page_exists_and_links_home(site: Site) -> None:

@@ -90,7 +90,8 @@ def format_nu(messages: list[dict[str, Any]], root: Path) -> str:
 def test_nu_html_checker_reports_no_errors(series: Series, tmp_path: Path) -> None:
     site = series.site
     pages = sorted(site.rglob("*.html"))
-    assert len(pages) == 1 + 1 + 6 + 1 + 4 + 1  # index, 404, the weeks, the regions index, the regions, key figures
+    # index, 404, the weeks, the regions index, the regions, key figures, search
+    assert len(pages) == 1 + 1 + 6 + 1 + 4 + 1 + 1
     checked = [*pages, *sorted(site.rglob("*.css")), *sorted(site.rglob("*.svg"))]
     canaries = []
     for name, text in CANARIES.items():
@@ -228,6 +229,7 @@ AXE_PAGES = {
     "report": ("reports/2016-12-08.html", 200),
     "region": ("regions/aleppo.html", 200),
     "regions": ("regions/index.html", 200),
+    "search": ("search.html", 200),  # with Pagefind's UI in it: it loads over HTTP
     "404": ("reports/no-such-week.html", 404),  # 404.html, served for a missing address
 }
 

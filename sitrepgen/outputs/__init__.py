@@ -73,6 +73,7 @@ class Plan:
     _views: dict[tuple[str, str], ReportView] = field(default_factory=dict)
     _others: list[Plan] = field(default_factory=list)
     _trends: dict[str, list[Trend]] = field(default_factory=dict)
+    _series_by_slug: dict[str, Series] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.everything is None:  # the plan of the whole build: its own language's reports
@@ -81,6 +82,7 @@ class Plan:
         self.environments.setdefault(self.language.tag, self.env)
         self.series = group(self.reports)
         self.neighbours = neighbours(self.series, self.language)
+        self._series_by_slug = {member.slug: series for series in self.series for member in series.items}
         self.comparisons = comparisons(self.series)
         # Every page's navigation links the key-figures page when there is one.
         self.site = {**self.site, "key_figures": bool(self.key_figure_series)}
@@ -212,14 +214,14 @@ class Plan:
         report, where there are at least two values to draw."""
         if not has_ids(item.report):
             return {}
-        from ..charts import spark  # drawing code: only for a build that makes pages
+        from ..charts import spark, spark_points  # drawing code: only for a build that makes pages
 
         series = self.series_of(item)
         page = relative(self.path(KEY_FIGURES_PAGE), directory)
         return {
             trend.id: spark(trend, item.slug, f"{page}#{chart_anchor(series, trend.id)}")
             for trend in self.trends(series)
-            if len([p for p in trend.up_to(item.slug) if p.figure is not None]) >= 2
+            if len([p for p in spark_points(trend, item.slug) if p.figure is not None]) >= 2
         }
 
     @property
@@ -228,7 +230,9 @@ class Plan:
         return self.series if len(self.series) > 1 else []
 
     def series_of(self, item: LoadedReport) -> Series:
-        return next(series for series in self.series if any(member.slug == item.slug for member in series.items))
+        """The series a report belongs to (looked up: a scan of every series for each report
+        grew with the square of the archive)."""
+        return self._series_by_slug[item.slug]
 
     def render(self, template: str, page: str, *, language: str | None = None, **context: object) -> bytes:
         """A page (at site path ``page``) from a template, with the site, the way back to this
@@ -262,9 +266,9 @@ def chart_anchor(series: Series, figure_id: str) -> str:
 
 
 def _outputs() -> list[Callable[[Plan], Files]]:
-    from . import archive, assets, data, feeds, key_figures, regions, report_pages
+    from . import archive, assets, data, feeds, key_figures, regions, report_pages, search
 
-    return [assets.render, report_pages.render, archive.render, regions.render, feeds.render, key_figures.render, data.render]
+    return [assets.render, report_pages.render, archive.render, regions.render, feeds.render, key_figures.render, data.render, search.render]
 
 
 def render_all(plan: Plan, files: Files) -> Files:

@@ -26,9 +26,11 @@ def author(item: LoadedReport) -> str | None:
 
 
 def feed_context(plan: Plan, items: Sequence[LoadedReport], path: str) -> dict[str, Any]:
-    """Atom entries, newest first; ids are stable (the page URL, or a UUID derived from it).
-    ``path`` is the feed's place in its language's part of the site ('feed.xml')."""
+    """Atom entries, newest first, the latest ``feed_entries`` only (a reader downloads the whole
+    feed on every poll); ids are stable (the page URL, or a UUID derived from it). ``path`` is
+    the feed's place in its language's part of the site ('feed.xml')."""
     site = plan.site
+    items = items[-plan.project.config.feed_entries :]
     base = site["base_url"] or ""
     prefix = base or up(posixpath.dirname(path))  # links from where the feed is
 
