@@ -24,7 +24,7 @@ from . import Files, Plan, relative
 
 BUNDLE = "pagefind"  #: the folder of the site Pagefind writes into
 #: Only report pages carry text to find; e-mail editions of them lack ``data-pagefind-body``.
-GLOB = "reports/**/*.html"
+GLOB = "{reports/**/*.html,*/reports/**/*.html}"  # every language's report pages (ar/reports/...)
 TIMEOUT = 600
 
 
