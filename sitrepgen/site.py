@@ -61,7 +61,7 @@ from .names import name_problem
 from .figures import FigureStore
 from .pdf import PdfJob, Source, render_job
 from .pool import pool_context, watch_build
-from .outputs import Plan, relative, render_all, up
+from .outputs import Plan, relative, reliefweb, render_all, up
 from .outputs.assets import font_context, font_files, project_assets
 from .outputs.regions import RegionCollision
 from .outputs.search import SearchError, index_site
@@ -435,6 +435,8 @@ def _build(
         if not shown:
             raise BuildError(f"no report has anything for the '{chosen.name}' edition (audiences: {', '.join(sorted(chosen.audiences))})")
         plan = Plan(project, env, site, sorted(shown, key=order_key))
+        if problems := reliefweb.check(plan):  # what ReliefWeb would refuse, before waiting for a PDF
+            raise BuildError(f"{len(problems)} error(s); nothing was written", diagnostics + problems)
         for item in waiting:
             start_pdf(item, plan.comparisons[item.slug])
         # Every page while the workers render: none of them depends on a PDF.
@@ -447,6 +449,7 @@ def _build(
             outputs[name] = data
             pdf_cache.put(key, data)
             warnings += [f"{job.report}: PDF: {message}" for message in pdf_warnings]
+        outputs.update(reliefweb.render(plan, outputs))  # (it needs the PDFs' checksums)
 
     try:
         warnings += write_tree(output_dir, outputs, shown=f"{chosen.output_dir.rstrip('/')}/", index=index_site if project.config.search else None)
