@@ -61,7 +61,7 @@ from .names import name_problem
 from .figures import FigureStore
 from .pdf import PdfJob, Source, render_job
 from .pool import pool_context, watch_build
-from .outputs import Plan, relative, reliefweb, render_all, up
+from .outputs import Plan, docx, relative, reliefweb, render_all, up
 from .outputs.assets import font_context, font_files, project_assets
 from .outputs.regions import RegionCollision
 from .outputs.search import SearchError, index_site
@@ -437,12 +437,18 @@ def _build(
         plan = Plan(project, env, site, sorted(shown, key=order_key))
         if problems := reliefweb.check(plan):  # what ReliefWeb would refuse, before waiting for a PDF
             raise BuildError(f"{len(problems)} error(s); nothing was written", diagnostics + problems)
+        if project.config.docx:
+            try:
+                docx.pandoc()
+            except docx.PandocMissing as exc:
+                raise BuildError(f"{exc}; nothing was written") from None
         for item in waiting:
             start_pdf(item, plan.comparisons[item.slug])
         # Every page while the workers render: none of them depends on a PDF.
         try:
             render_all(plan, outputs)
-        except RegionCollision as exc:
+            outputs.update(docx.render(plan, outputs))  # (pandoc embeds the figures gathered above)
+        except (RegionCollision, docx.PandocFailed) as exc:
             raise BuildError(str(exc)) from None
         warnings: list[str] = []
         for name, key, job, (data, pdf_warnings) in renderer.results():
