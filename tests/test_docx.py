@@ -14,6 +14,7 @@ import docx
 import pytest
 from click.testing import CliRunner
 from docx.document import Document as DocxDocument
+from docx.shared import Twips
 from docx.table import Table
 
 from sitrepgen.cli import cli
@@ -96,8 +97,10 @@ def test_the_figure_is_embedded_where_the_report_places_it(site: Path) -> None:
 
 
 def test_the_key_figures_are_a_table(site: Path) -> None:
-    rows = [[cell.text for cell in row.cells] for row in document(site).tables[0].rows]
-    assert rows[0] == ["Figure", "", "Source", "Change"]
+    table = document(site).tables[0]
+    rows = [[cell.text for cell in row.cells] for row in table.rows]
+    assert [column.width for column in table.columns] == [Twips(1800), Twips(3960), Twips(2520), Twips(1080)]  # the label widest
+    assert rows[0] == ["Figure", "What it counts", "Source", "Change"]
     assert rows[1] == ["more than 70%", "of once opposition-held East Aleppo now under pro-government control", "as of December 8, 2016", ""]
     assert len(rows) == 5  # the header and the seed's four key figures
 
