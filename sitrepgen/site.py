@@ -447,7 +447,7 @@ def _build(
         # Every page while the workers render: none of them depends on a PDF.
         try:
             render_all(plan, outputs)
-            outputs.update(docx.render(plan, outputs))  # (pandoc embeds the figures gathered above)
+            outputs.update(docx.render(plan, outputs, cache=pdf_cache))  # (pandoc embeds the figures gathered above)
         except (RegionCollision, docx.PandocFailed) as exc:
             raise BuildError(str(exc)) from None
         warnings: list[str] = []

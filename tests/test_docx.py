@@ -21,7 +21,7 @@ from sitrepgen.cli import cli
 from sitrepgen.config import load_project
 from sitrepgen.outputs import docx as docx_output
 from sitrepgen.site import build
-from tests.helpers import copy_project
+from tests.helpers import copy_project, write_series
 from tests.helpers import words as words_of
 from tests.test_build import CAPTION, END_OF_FIRST, START_OF_SECOND, assert_carries_the_seed
 from tests.test_pagination import add_config, render_site
@@ -122,6 +122,27 @@ def test_an_arabic_report_runs_right_to_left_and_hostile_markdown_stays_text(tmp
     assert not [p for p in doc.paragraphs if p.text == "INJECTED"]
     assert any("<w:p><w:r><w:t>INJECTED</w:t></w:r></w:p>" in p.text for p in doc.paragraphs)
     assert [part.content_type for part in doc.part.package.iter_parts() if part.content_type.startswith("image/")] == ["image/svg+xml"]
+
+
+def test_an_unchanged_document_comes_from_the_cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """pandoc takes most of a second a document: a build runs it only for the reports that changed."""
+    root = copy_project(tmp_path / "project")
+    add_config(root, "docx: true\n")
+    write_series(root / "sitreps", 2)
+    made: list[str] = []
+    real = docx_output.make_docx
+    monkeypatch.setattr(docx_output, "make_docx", lambda *args: made.append(args[3].slug) or real(*args))
+    build(load_project(root), jobs=1)
+    first = {path.name: path.read_bytes() for path in (root / "site" / "reports").glob("*.docx")}
+    assert sorted(made) == ["2016-11-24", "2016-12-01", SLUG]
+    report = root / "sitreps" / f"{SLUG}.yaml"
+    report.write_text(report.read_text(encoding="utf-8").replace("The battle for Aleppo", "The long battle for Aleppo"), encoding="utf-8")
+    made.clear()
+    build(load_project(root), jobs=1)
+    assert made == [SLUG]
+    again = {path.name: path.read_bytes() for path in (root / "site" / "reports").glob("*.docx")}
+    assert again.keys() == first.keys() and [name for name in first if first[name] != again[name]] == [f"{SLUG}.docx"]
+    assert "The long battle for Aleppo" in " ".join(p.text for p in docx.Document(str(root / "site" / "reports" / f"{SLUG}.docx")).paragraphs)
 
 
 def test_no_document_unless_the_config_asks(tmp_path: Path) -> None:

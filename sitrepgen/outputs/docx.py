@@ -23,13 +23,15 @@ import calendar
 import concurrent.futures
 import dataclasses
 import io
+import json
 import os
 import re
 import subprocess
 import zipfile
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
+from ..cache import digest_bytes, versions
 from ..render import Block, ReportView, build_view, render_template
 from ..trends import NOTHING
 from . import Files, Plan
@@ -58,14 +60,46 @@ def pandoc() -> str:
         raise PandocMissing(f"docx: true needs pandoc, which sitrepgen runs from the pypandoc_binary package: {INSTALL}") from None
 
 
-def render(plan: Plan, files: Files, jobs: int = 2) -> Files:
-    """Every report's Word document, made from the figures already in ``files``."""
+class Cache(Protocol):
+    """Documents by content key (the build's PDF cache, which keeps what one build used)."""
+
+    def get(self, key: str) -> bytes | None: ...
+    def put(self, key: str, data: bytes) -> None: ...
+
+
+def render(plan: Plan, files: Files, jobs: int = 2, cache: Cache | None = None) -> Files:
+    """Every report's Word document, made from the figures already in ``files``.
+
+    pandoc takes most of a second a document, so a document whose Markdown (figures included),
+    properties, pandoc and sitrepgen are unchanged comes from ``cache``.
+    """
     if not plan.project.config.docx:
         return {}
     program = pandoc()
+    identity = _identity(program)
+
+    def one(item: LoadedReport) -> tuple[str, bytes]:
+        text, meta = markdown(plan, item, files), metadata(plan, item)
+        key = digest_bytes(json.dumps(["docx", text, meta, identity]).encode("utf-8"))
+        data = cache.get(key) if cache is not None else None
+        if data is None:
+            data = make_docx(program, text, meta, item)
+            if cache is not None:
+                cache.put(key, data)
+        return f"reports/{item.slug}.docx", data
+
     with concurrent.futures.ThreadPoolExecutor(max_workers=jobs) as pool:  # pandoc runs as its own process
-        made = pool.map(lambda item: (item.slug, make_docx(program, markdown(plan, item, files), metadata(plan, item), item)), plan.reports)
-        return {f"reports/{slug}.docx": data for slug, data in made}
+        return dict(pool.map(one, plan.reports))
+
+
+def _identity(program: str) -> list[object]:
+    """What the documents depend on besides their input: this pandoc, and sitrepgen's code."""
+    try:
+        found = os.stat(program)
+        stamp: list[object] = [program, found.st_size, found.st_mtime_ns]
+    except OSError:
+        stamp = [program]
+    return [*stamp, versions()]
 
 
 def markdown(plan: Plan, item: LoadedReport, files: Files) -> str:
