@@ -96,6 +96,7 @@ CODES: dict[str, str] = {
     "output-collision": "two reports would write the same output files",
     "report-path": "a report file that is a symbolic link leading outside reports_dir, or a link loop (never followed)",
     "too-much-input": "the build would read more than max_build_bytes in all (reports, figures, templates)",
+    "reliefweb": "a report ReliefWeb's Post API would refuse, built with reliefweb: set: a title outside 10-255 characters (with its period), a language ReliefWeb does not take, a body over 100,000 characters",
     # project settings (sitrepgen.yaml)
     "output-dir": "output_dir is the project, holds or is one of its source folders, the cache or .git, or leads outside the project",
     "folder-path": "reports_dir, templates_dir or a figure_dirs folder leads outside the project (a symbolic link), or loops",

@@ -64,7 +64,7 @@ from .names import name_problem
 from .figures import FigureStore
 from .pdf import PdfJob, Source, render_job
 from .pool import pool_context, watch_build
-from .outputs import Plan, relative, render_all, up
+from .outputs import Plan, docx, relative, reliefweb, render_all, up
 from .outputs.assets import font_context, font_files, needs_arabic, project_assets
 from .outputs.regions import RegionCollision
 from .outputs.search import SearchError, index_site
@@ -478,19 +478,31 @@ def _build(
             raise BuildError(f"no report has anything for the '{chosen.name}' edition (audiences: {', '.join(sorted(chosen.audiences))})")
         plan = Plan(project, env, site, sorted(shown, key=order_key), environments=environments)
         plans = {None: plan, **{other.translation: other for other in plan.translations}}
+        problems = [problem for one in plans.values() for problem in reliefweb.check(one)]
+        if problems:  # what ReliefWeb would refuse, before waiting for a PDF
+            raise BuildError(f"{len(problems)} error(s); nothing was written", diagnostics + problems)
+        if project.config.docx:
+            try:
+                docx.pandoc()
+            except docx.PandocMissing as exc:
+                raise BuildError(f"{exc}; nothing was written") from None
         for item in waiting:  # compared with last week's report of its own language
             start_pdf(item, plans[item.translation].comparisons.get(item.slug, NOTHING))
         plan.arabic = bool(arabic)  # (known once every print page is made)
         # Every page while the workers render: none of them depends on a PDF.
         try:
             render_all(plan, outputs)
-        except RegionCollision as exc:
+            for one in plans.values():  # each language's documents
+                outputs.update(docx.render(one, outputs, cache=pdf_cache))  # (pandoc embeds the figures gathered above)
+        except (RegionCollision, docx.PandocFailed) as exc:
             raise BuildError(str(exc)) from None
         warnings: list[str] = []
         for name, key, job, (data, pdf_warnings) in renderer.results():
             outputs[name] = data
             pdf_cache.put(key, data)
             warnings += [f"{job.report}: PDF: {message}" for message in pdf_warnings]
+        for one in plans.values():
+            outputs.update(reliefweb.render(one, outputs))  # (it needs the PDFs' checksums)
 
     try:
         warnings += write_tree(output_dir, outputs, shown=f"{chosen.output_dir.rstrip('/')}/", index=index_site if project.config.search else None)

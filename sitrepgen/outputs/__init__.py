@@ -267,8 +267,9 @@ def chart_anchor(series: Series, figure_id: str) -> str:
 
 def _outputs() -> list[Callable[[Plan], Files]]:
     from . import archive, assets, data, feeds, key_figures, regions, report_pages, search
+    from . import email
 
-    return [assets.render, report_pages.render, archive.render, regions.render, feeds.render, key_figures.render, data.render, search.render]
+    return [assets.render, report_pages.render, archive.render, regions.render, feeds.render, key_figures.render, data.render, search.render, email.render]
 
 
 def render_all(plan: Plan, files: Files) -> Files:
