@@ -139,6 +139,15 @@ class Figure(Strict):
     after the paragraph that first refers to it (or at the end of its region).
     """
 
+    # Exactly one of image and map (the validator below); editors learn it from the schema too.
+    model_config = ConfigDict(
+        **Strict.model_config,
+        json_schema_extra={
+            "oneOf": [{"required": ["image"]}, {"required": ["map"]}],
+            "dependentRequired": {"previous_map": ["previous_date", "map"], "previous_date": ["previous_map"]},
+        },
+    )
+
     id: Annotated[str, StringConstraints(pattern=FIGURE_ID_PATTERN, max_length=64)] = Field(
         description="Lower-case id used in cross-references: {fig:ID}.",
         examples=["aleppo-control"],

@@ -8,18 +8,25 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SEED_REPORT = REPO / "sitreps" / "2016-12-08.yaml"
+#: The bundled report, whose Figure 1 is drawn from GeoJSON ('map:'); test_build and
+#: test_map_figures build it as it is.
+BUNDLED_REPORT = REPO / "sitreps" / "2016-12-08.yaml"
+#: The same report with its hand-drawn SVG map ('image:'): what the other tests' projects hold,
+#: so the image path keeps its tests (test_map_figures checks the two differ only in Figure 1).
+SEED_REPORT = REPO / "tests" / "data" / "hand-drawn" / "2016-12-08.yaml"
 SEED_TEXT = next((REPO / "seeds").glob("*.txt"))
 
 
 def copy_project(root: Path) -> Path:
-    """This repository's project (reports, figures, templates, config) copied into ``root``."""
+    """This repository's project (reports, figures, templates, config) copied into ``root``, its
+    report with the hand-drawn figure (SEED_REPORT)."""
     import shutil
 
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "sitreps", root / "sitreps")
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copy(REPO / "sitrepgen.yaml", root / "sitrepgen.yaml")
+    shutil.copy(SEED_REPORT, root / "sitreps" / SEED_REPORT.name)
     return root
 
 

@@ -1,0 +1,272 @@
+"""Figures drawn from GeoJSON in reports: 'map:' checked at its place, drawn, published, printed.
+
+The small project here uses the two-week series of tests/data/maps (red takes the strip
+36.05-36.07 E from blue between week 1 and week 2); the bundled report's Figure 1 is built as
+it is.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner, Result
+
+from sitrepgen import svg
+from sitrepgen.cli import cli
+from tests.helpers import BUNDLED_REPORT, REPO, SEED_REPORT, copy_project
+from tests.test_build import pdftotext
+
+DATA = REPO / "tests" / "data" / "maps"
+REPORT = "sitreps/2016-12-08.yaml"
+SETTINGS = """\
+map:
+  control:
+    red:
+      label: Red forces
+      actor: red forces
+      colour: "#d04040"
+    blue:
+      label: Blue forces
+      colour: "#4060c0"
+    green:
+      label: Green forces
+      colour: "#40a040"
+"""
+FIGURE = """\
+      - figure:
+          id: front
+          map: figures/week-2.geojson
+          caption: Areas of control on December 8.
+          alt: Map of the front; red holds the west.
+"""
+PREVIOUS = """\
+          previous_map: figures/week-1.geojson
+          previous_date: 2016-12-01
+"""
+
+
+def report(figure: str = FIGURE, *, end: str = "2016-12-08", start: str = "2016-12-02") -> str:
+    return f"""\
+title: Weekly Conflict Summary
+series: Test
+period: {{start: {start}, end: {end}}}
+published: {end}
+sections:
+  - heading: The front
+    blocks:
+      - The front moved east ({{fig:front}}).
+{figure}"""
+
+
+def make(root: Path, figure: str = FIGURE + PREVIOUS, *, settings: str = SETTINGS) -> Path:
+    """A project of one report whose figure is drawn from the test series."""
+    (root / "sitreps" / "figures").mkdir(parents=True)
+    for week in ("week-1", "week-2"):
+        shutil.copy(DATA / f"{week}.geojson", root / "sitreps" / "figures" / f"{week}.geojson")
+    (root / "sitrepgen.yaml").write_text("title: Test\n" + settings, encoding="utf-8")
+    (root / REPORT).write_text(report(figure), encoding="utf-8")
+    return root
+
+
+def run(root: Path, *args: str) -> Result:
+    return CliRunner().invoke(cli, ["-C", str(root), *args], catch_exceptions=False)
+
+
+def line(text: str, needle: str) -> int:
+    return text[: text.index(needle)].count("\n") + 1
+
+
+@pytest.fixture
+def tiny(tmp_path: Path) -> Path:
+    return make(tmp_path / "project")
+
+
+def set_geojson(root: Path, text: str, name: str = "week-2") -> Path:
+    path = root / "sitreps" / "figures" / f"{name}.geojson"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def validate(root: Path, monkeypatch: pytest.MonkeyPatch) -> Result:
+    monkeypatch.chdir(root)
+    return run(root, "validate")
+
+
+def errors(*lines: str) -> str:
+    return "".join(f"{text}\n" for text in lines) + f"Error: 1 file(s) checked: {len(lines)} error(s), 0 warning(s)\n"
+
+
+# --------------------------------------------------------------------------- the bundled report
+
+
+def test_the_hand_drawn_report_differs_from_the_bundled_one_only_in_figure_1() -> None:
+    """The other tests' projects keep the hand-drawn SVG (SEED_REPORT); outside its Figure 1 it
+    must stay the bundled report word for word, so that they test the report that is published."""
+    bundled = BUNDLED_REPORT.read_text(encoding="utf-8")
+    drawn = SEED_REPORT.read_text(encoding="utf-8")
+    start = "      - id: aleppo-control\n"
+    end = "\n  - name: Rural Damascus\n"
+
+    def outside(text: str) -> str:
+        return text[: text.index(start)] + text[text.index(end) :]
+
+    assert outside(bundled) == outside(drawn)
+    assert "map: figures/2016-12-08-aleppo-control.geojson" in bundled and "map:" not in drawn
+    assert "image: figures/2016-12-08-aleppo-control.svg" in drawn
+
+
+def test_the_bundled_project_validates(monkeypatch: pytest.MonkeyPatch) -> None:
+    result = validate(REPO, monkeypatch)
+    assert result.exit_code == 0, result.output
+    assert "error" not in result.output.split("checked:")[0]
+
+
+# --------------------------------------------------------------------------- the figure in YAML
+
+
+def test_image_and_map_together_is_an_error(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tiny / REPORT).write_text(report(FIGURE.replace("map:", "image: figures/x.svg\n          map:")), encoding="utf-8")
+    result = validate(tiny, monkeypatch)
+    assert (result.exit_code, result.output) == (1, errors(
+        f"{REPORT}:10:11: error[invalid-value]: 'sections[0].blocks[1].figure': a figure has 'image:' (a file to show) or 'map:' (GeoJSON to draw), not both; remove one",
+    ))
+
+
+def test_a_figure_without_image_or_map_is_an_error(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tiny / REPORT).write_text(report(FIGURE.replace("          map: figures/week-2.geojson\n", "")), encoding="utf-8")
+    result = validate(tiny, monkeypatch)
+    assert (result.exit_code, result.output) == (1, errors(
+        f"{REPORT}:10:11: error[invalid-value]: 'sections[0].blocks[1].figure': a figure needs 'image:' (an SVG, PNG or JPEG file) or 'map:' (a GeoJSON file to draw)",
+    ))
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ("          previous_map: figures/week-1.geojson\n", "'previous_map' needs 'previous_date' too: the previous map and the day it shows go together"),
+        ("          previous_date: 2016-12-01\n", "'previous_date' needs 'previous_map' too: the previous map and the day it shows go together"),
+    ],
+)
+def test_previous_map_and_date_go_together(tiny: Path, monkeypatch: pytest.MonkeyPatch, extra: str, message: str) -> None:
+    (tiny / REPORT).write_text(report(FIGURE + extra), encoding="utf-8")
+    result = validate(tiny, monkeypatch)
+    assert (result.exit_code, result.output) == (1, errors(f"{REPORT}:10:11: error[invalid-value]: 'sections[0].blocks[1].figure': {message}"))
+
+
+def test_previous_map_is_for_maps_only(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tiny / REPORT).write_text(report(FIGURE.replace("map: figures/week-2.geojson", "image: figures/x.svg") + PREVIOUS), encoding="utf-8")
+    result = validate(tiny, monkeypatch)
+    assert (result.exit_code, result.output) == (1, errors(
+        f"{REPORT}:10:11: error[invalid-value]: 'sections[0].blocks[1].figure': 'previous_map' is for a figure drawn from a map ('map:'), not for an image",
+    ))
+
+
+def test_a_map_without_map_settings_says_what_to_add(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = make(tmp_path / "project", settings="")
+    result = validate(root, monkeypatch)
+    assert (result.exit_code, result.output) == (1, errors(
+        f"{REPORT}:{line(report(FIGURE + PREVIOUS), 'map: figures/week-2')}:16: error[map-settings]: figure 'front' is drawn from a map, but sitrepgen.yaml has no "
+        "'map:' settings; add 'map:' with 'control:', one entry for each properties.control value of the GeoJSON, with its 'label' and 'colour' (see docs/writers-guide.md)",
+    ))
+
+
+@pytest.mark.parametrize(
+    ("path", "code", "message"),
+    [
+        ("figures/week-2.json", "figure-format", "map 'figures/week-2.json' must be a GeoJSON file (.geojson)"),
+        ("figures/week-9.geojson", "figure-missing", "figure file 'figures/week-9.geojson' not found (looked for sitreps/figures/week-9.geojson)"),
+        ("../week-2.geojson", "figure-path", "figure path '../week-2.geojson' leads outside sitreps/; keep figures there, or name their folder in figure_dirs in sitrepgen.yaml"),
+        ("/etc/passwd.geojson", "figure-path", "figure path '/etc/passwd.geojson' must be relative to the report file, not absolute"),
+    ],
+)
+def test_map_paths_follow_the_figure_rules(tiny: Path, monkeypatch: pytest.MonkeyPatch, path: str, code: str, message: str) -> None:
+    (tiny / REPORT).write_text(report(FIGURE.replace("figures/week-2.geojson", path)), encoding="utf-8")
+    (tiny.parent / "week-2.geojson").write_text((DATA / "week-2.geojson").read_text(encoding="utf-8"), encoding="utf-8")
+    result = validate(tiny, monkeypatch)
+    assert (result.exit_code, result.output) == (1, errors(f"{REPORT}:11:16: error[{code}]: {message}"))
+
+
+def test_a_map_reached_through_a_link_out_of_the_project_is_refused(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    outside = tiny.parent / "secret.geojson"
+    outside.write_text((DATA / "week-2.geojson").read_text(encoding="utf-8"), encoding="utf-8")
+    (tiny / "sitreps" / "figures" / "week-2.geojson").unlink()
+    (tiny / "sitreps" / "figures" / "week-2.geojson").symlink_to(outside)
+    result = validate(tiny, monkeypatch)
+    assert (result.exit_code, result.output) == (1, errors(
+        f"{REPORT}:11:16: error[figure-path]: figure path 'figures/week-2.geojson' leads outside the project; keep figures inside it",
+    ))
+
+
+# --------------------------------------------------------------------------- the GeoJSON, at its place
+
+GOOD = (DATA / "week-2.geojson").read_text(encoding="utf-8")
+MAP = "sitreps/figures/week-2.geojson"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            '{"type": "FeatureCollection",\n  "features": [,]}\n',
+            f"{MAP}:2:16: error[map-syntax]: not valid JSON: Expecting value",
+            id="invalid-json",
+        ),
+        pytest.param(
+            GOOD.replace('"control": "blue"', '"control": "purple"'),
+            f"{MAP}:{line(GOOD, 'blue')}:33: error[map-control]: unknown control 'purple'; the actors of map.control in sitrepgen.yaml are: red, blue, green",
+            id="unknown-control",
+        ),
+        pytest.param(
+            '{"type": "FeatureCollection", "features": [\n  {"type": "Feature", "properties": {"control": "red"},\n'
+            '   "geometry": {"type": "Polygon", "coordinates": [[[36.0, 35.0], [36.1, 35.1], [36.1, 35.0], [36.0, 35.1], [36.0, 35.0]]]}}\n]}\n',
+            f"{MAP}:2:3: error[map-geometry]: the polygon is not valid: Self-intersection at longitude 36.05, latitude 35.05; fix it in a GIS (QGIS: 'Fix geometries') and export it again",
+            id="self-intersection",
+        ),
+        pytest.param(
+            '{"type": "FeatureCollection", "features": [\n  {"type": "Feature", "properties": {"name": "Far"},\n   "geometry": {"type": "Point", "coordinates": [200.0, 35.0]}}\n]}\n',
+            f"{MAP}:3:49: error[map-coordinates]: position [200.0, 35.0] is out of range: longitude must be within -180..180 and latitude within -90..90 "
+            "(GeoJSON is [longitude, latitude] in WGS 84; is the file projected, or the order swapped?)",
+            id="out-of-range",
+        ),
+    ],
+)
+def test_geojson_problems_are_at_their_place_in_the_file(tiny: Path, monkeypatch: pytest.MonkeyPatch, text: str, expected: str) -> None:
+    set_geojson(tiny, text)
+    result = validate(tiny, monkeypatch)
+    assert (result.exit_code, result.output) == (1, errors(expected))
+
+
+def test_the_previous_map_is_checked_too(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    set_geojson(tiny, GOOD.replace('"control": "blue"', '"control": "purple"'), "week-1")
+    result = validate(tiny, monkeypatch)
+    assert (result.exit_code, result.output) == (1, errors(
+        f"sitreps/figures/week-1.geojson:{line(GOOD, 'blue')}:33: error[map-control]: unknown control 'purple'; the actors of map.control in sitrepgen.yaml are: red, blue, green",
+    ))
+
+
+def test_a_map_over_the_size_limit_is_refused_unread(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitrepgen.maps import MAX_BYTES
+
+    path = tiny / "sitreps" / "figures" / "week-2.geojson"
+    with path.open("r+b") as handle:
+        handle.truncate(MAX_BYTES + 1)  # a sparse file: the size is read, never the bytes
+    result = validate(tiny, monkeypatch)
+    assert (result.exit_code, result.output) == (1, errors(
+        f"{MAP}:1:1: error[map-too-large]: the map file is {MAX_BYTES + 1:,} bytes, more than the limit of {MAX_BYTES:,}; "
+        "simplify its shapes (for instance with mapshaper or QGIS 'Simplify')",
+    ))
+
+
+def test_a_map_over_the_vertex_limit_is_refused(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitrepgen.maps import MAX_VERTICES
+
+    ring = ", ".join(f"[36.{i:06d}, 35.0]" for i in range(MAX_VERTICES + 1))
+    set_geojson(tiny, '{"type": "FeatureCollection", "features": [\n  {"type": "Feature", "properties": {"control": "red"},\n'
+                f'   "geometry": {{"type": "Polygon", "coordinates": [[{ring}]]}}}}\n]}}\n')
+    result = validate(tiny, monkeypatch)
+    assert (result.exit_code, result.output) == (1, errors(
+        f"{MAP}:2:3: error[map-too-many-vertices]: the map has more than {MAX_VERTICES:,} vertices (this feature brings the count to {MAX_VERTICES + 1:,}); "
+        "simplify its shapes (for instance with mapshaper or QGIS 'Simplify')",
+    ))
