@@ -7,6 +7,7 @@ it is.
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -270,3 +271,117 @@ def test_a_map_over_the_vertex_limit_is_refused(tiny: Path, monkeypatch: pytest.
         f"{MAP}:2:3: error[map-too-many-vertices]: the map has more than {MAX_VERTICES:,} vertices (this feature brings the count to {MAX_VERTICES + 1:,}); "
         "simplify its shapes (for instance with mapshaper or QGIS 'Simplify')",
     ))
+
+
+# --------------------------------------------------------------------------- the build
+
+
+def build(root: Path, monkeypatch: pytest.MonkeyPatch, *args: str) -> Result:
+    monkeypatch.chdir(root)
+    result = run(root, "build", "--jobs", "1", *args)
+    assert result.exit_code == 0, result.output
+    return result
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def jobs(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """Every PDF job the build hands to the renderer (its print page and files)."""
+    from sitrepgen import site
+
+    found: list[object] = []
+    submit = site.PdfRenderer.submit
+
+    def record(self: site.PdfRenderer, name: str, key: str, job: object) -> None:
+        found.append(job)
+        submit(self, name, key, job)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(site.PdfRenderer, "submit", record)
+    return found
+
+
+def test_the_map_is_drawn_published_and_printed_with_its_labels_as_text(tiny: Path, monkeypatch: pytest.MonkeyPatch, jobs: list[object]) -> None:
+    build(tiny, monkeypatch)
+    site = tiny / "site" / "reports"
+    published = (site / "2016-12-08" / "front.svg").read_bytes()
+    # drawn by sitrepgen, and still what the figure rules publish (a fixed point of them)
+    assert published == svg.rebuild(published).data
+    assert b'<g id="change" class="change"' in published and b">Taken by red forces since December 1</text>" in published
+    assert sorted(p.name for p in (site / "2016-12-08").iterdir()) == ["front.svg"]  # the print drawing goes to the PDF only
+    page = (site / "2016-12-08.html").read_text(encoding="utf-8")
+    assert '<img src="2016-12-08/front.svg" alt="Map of the front; red holds the west.">' in page
+    # the print page: the text-less drawing with the labels over it as HTML
+    (job,) = jobs
+    html, files = job.html, job.files  # type: ignore[attr-defined]
+    shapes = files["reports/2016-12-08/front-print.svg"]
+    assert b"<text" not in shapes and shapes == svg.rebuild(shapes).data
+    assert '<img src="2016-12-08/front-print.svg" alt="Map of the front; red holds the west."' in html
+    assert re.search(r'<span class="map-label map-label-place" style="[^"]*">Alpha</span>', html)
+    text = pdftotext(site / "2016-12-08.pdf")
+    for name in ("Alpha", "Bravo", "Red town", "Taken by red forces since December 1", "Red forces", "Blue forces"):
+        assert name in text, name
+
+
+def test_two_builds_make_the_same_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, second = make(tmp_path / "one"), make(tmp_path / "two")
+    build(first, monkeypatch)
+    build(second, monkeypatch)
+    one, two = snapshot(first / "site"), snapshot(second / "site")
+    assert "reports/2016-12-08/front.svg" in one and one == two
+
+
+def test_a_change_to_either_week_or_to_the_settings_draws_the_map_again(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    build(tiny, monkeypatch)
+    published = tiny / "site" / "reports" / "2016-12-08" / "front.svg"
+    pdf = tiny / "site" / "reports" / "2016-12-08.pdf"
+    drawn, printed = published.read_bytes(), pdf.read_bytes()
+    assert run(tiny, "build").output == "site/ is up to date: nothing changed since the last build\n"
+    # last week's map: blue held the strip red takes, so less changed hands
+    set_geojson(tiny, GOOD, "week-1")
+    assert "1 PDF(s) rendered" in build(tiny, monkeypatch).output
+    same = published.read_bytes()
+    assert same != drawn and b'class="change"' not in same and pdf.read_bytes() != printed
+    # this week's map
+    set_geojson(tiny, GOOD.replace('"Alpha"', '"Alfa"'))
+    build(tiny, monkeypatch)
+    assert b">Alfa</text>" in published.read_bytes()
+    # the settings: a colour
+    config = tiny / "sitrepgen.yaml"
+    before = published.read_bytes()
+    config.write_text(config.read_text(encoding="utf-8").replace("#d04040", "#aa2222"), encoding="utf-8")
+    build(tiny, monkeypatch)
+    assert b"#aa2222" in published.read_bytes() and b"#d04040" not in published.read_bytes() and published.read_bytes() != before
+
+
+def test_the_previous_report_of_the_series_gives_last_weeks_map(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tiny / REPORT).write_text(report(FIGURE), encoding="utf-8")  # no previous_map
+    week_1 = report(FIGURE.replace("week-2", "week-1").replace("December 8", "December 1"), start="2016-11-25", end="2016-12-01")
+    (tiny / "sitreps" / "2016-12-01.yaml").write_text(week_1, encoding="utf-8")
+    build(tiny, monkeypatch)
+    site = tiny / "site" / "reports"
+    assert b'class="change"' not in (site / "2016-12-01" / "front.svg").read_bytes()  # the first of its series
+    latest = (site / "2016-12-08" / "front.svg").read_bytes()
+    assert b'<g id="change" class="change"' in latest and b">Taken by red forces since December 1</text>" in latest
+
+
+def test_a_previous_figure_that_is_an_image_is_not_compared(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    (tiny / REPORT).write_text(report(FIGURE), encoding="utf-8")
+    shutil.copy(REPO / "sitreps" / "figures" / "2016-12-08-aleppo-control.svg", tiny / "sitreps" / "figures" / "old.svg")
+    week_1 = report(FIGURE.replace("map: figures/week-2.geojson", "image: figures/old.svg"), start="2016-11-25", end="2016-12-01")
+    (tiny / "sitreps" / "2016-12-01.yaml").write_text(week_1, encoding="utf-8")
+    build(tiny, monkeypatch)
+    assert b'class="change"' not in (tiny / "site" / "reports" / "2016-12-08" / "front.svg").read_bytes()
+
+
+def test_the_bundled_report_prints_its_map_with_the_place_names_as_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = copy_project(tmp_path / "project")
+    shutil.copy(BUNDLED_REPORT, root / REPORT)
+    build(root, monkeypatch)
+    published = (root / "site" / "reports" / "2016-12-08" / "aleppo-control.svg").read_bytes()
+    assert b'<g id="change" class="change"' in published and b">Taken by pro-government forces since December 1</text>" in published
+    text = pdftotext(root / "site" / "reports" / "2016-12-08.pdf")
+    for name in ("West Aleppo", "Bustan al-Qasr", "Salah ad-Din", "Sukkari", "Old City", "Marjeh", "Jibreen", "Taken by pro-government forces since December 1"):
+        assert name in text, name
