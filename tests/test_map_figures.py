@@ -385,3 +385,12 @@ def test_the_bundled_report_prints_its_map_with_the_place_names_as_text(tmp_path
     text = pdftotext(root / "site" / "reports" / "2016-12-08.pdf")
     for name in ("West Aleppo", "Bustan al-Qasr", "Salah ad-Din", "Sukkari", "Old City", "Marjeh", "Jibreen", "Taken by pro-government forces since December 1"):
         assert name in text, name
+
+
+def test_new_drops_the_previous_map_since_last_weeks_report_gives_it(tiny: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tiny)
+    result = run(tiny, "new", "--end", "2016-12-15")
+    assert result.exit_code == 0, result.output
+    written = (tiny / "sitreps" / "2016-12-15.yaml").read_text(encoding="utf-8")
+    assert "map: figures/week-2.geojson" in written
+    assert "previous_map" not in written and "previous_date" not in written
