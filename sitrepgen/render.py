@@ -64,8 +64,9 @@ def figure_file(slug: str, figure: Figure) -> str:
 
 
 def print_map_file(slug: str, figure: Figure) -> str:
-    """Where a map's text-less drawing goes for the print page: '2016-12-08/aleppo-control-print.svg'."""
-    return f"{slug}/{figure.id}-print.svg"
+    """Where a map's text-less drawing goes for the print page: '2016-12-08/aleppo-control.print.svg'
+    (a figure id has no '.', so no other figure's file can have this name)."""
+    return f"{slug}/{figure.id}.print.svg"
 
 
 class Block:

@@ -316,9 +316,9 @@ def test_the_map_is_drawn_published_and_printed_with_its_labels_as_text(tiny: Pa
     # the print page: the text-less drawing with the labels over it as HTML
     (job,) = jobs
     html, files = job.html, job.files  # type: ignore[attr-defined]
-    shapes = files["reports/2016-12-08/front-print.svg"]
+    shapes = files["reports/2016-12-08/front.print.svg"]
     assert b"<text" not in shapes and shapes == svg.rebuild(shapes).data
-    assert '<img src="2016-12-08/front-print.svg" alt="Map of the front; red holds the west."' in html
+    assert '<img src="2016-12-08/front.print.svg" alt="Map of the front; red holds the west."' in html
     assert re.search(r'<span class="map-label map-label-place" style="[^"]*">Alpha</span>', html)
     text = pdftotext(site / "2016-12-08.pdf")
     for name in ("Alpha", "Bravo", "Red town", "Taken by red forces since December 1", "Red forces", "Blue forces"):
