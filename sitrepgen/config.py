@@ -15,6 +15,7 @@ from .cache import Budget, digest_bytes, versions
 from .figures import MAX_FIGURE_BYTES, FigureStore
 from .lint import MAX_FIGURES, MAX_REFERENCES, LintContext, Place
 from .load import MAX_BYTES, Document, Loc, load_model
+from .maps.settings import MapSettings
 from .model import PUBLIC, Audience, Strict
 from .names import report_slug
 from .paths import PathProblem, folder_problem, is_inside, output_dir_problem, resolve
@@ -291,6 +292,15 @@ class Config(Strict):
         ),
         examples=[{"partners": {"audiences": ["public", "partners"], "output_dir": "site-partners", "banner": "Partners only"}}],
     )
+    map: MapSettings | None = Field(
+        default=None,
+        description=(
+            "How figures drawn from GeoJSON ('map:' in a report) name and colour the actors: "
+            "'control' (each key a GeoJSON properties.control uses, with its label and colour) and "
+            "an optional 'attribution' line. A project with map figures must have it."
+        ),
+        examples=[{"control": {"government": {"label": "Pro-government forces", "colour": "#e4a59a"}}}],
+    )
     embed_source: bool = Field(
         default=True,
         description=(
@@ -423,6 +433,7 @@ class Project:
             figure_names=self.figure_names(),
             budget=budget,
             figures=figures or self.figure_store(),
+            map_settings=self.config.map,
         )
 
     def figure_store(self) -> FigureStore:

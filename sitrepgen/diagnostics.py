@@ -68,6 +68,7 @@ CODES: dict[str, str] = {
     "map-geometry": "an invalid polygon (self-intersection, ring outside its shell...), as shapely explains it",
     "map-too-many-vertices": "a map with more vertices than the limit (counted before any shape is built)",
     "map-overlap": "two actors' areas overlap on the same map",
+    "map-settings": "a figure drawn from a map ('map:') in a project whose sitrepgen.yaml has no 'map:' settings",
     # content
     "empty-region": "a region or section without any paragraph",
     "duplicate-section": "a region or section given twice in one report",

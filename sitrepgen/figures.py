@@ -24,6 +24,7 @@ import io
 import struct
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from . import svg
 from .cache import digest_bytes
@@ -313,6 +314,8 @@ class FigureStore:
     def __init__(self, max_bytes: int = MAX_FIGURE_BYTES) -> None:
         self.max_bytes = max_bytes
         self._prepared: dict[Path, Prepared] = {}
+        #: maps drawn from GeoJSON, each read and checked once (sitrepgen.mapfigures.load_map)
+        self.maps: dict[Path, Any] = {}
 
     def get(self, path: Path) -> Prepared:
         """The figure at ``path`` (resolved); raises OSError when it cannot be read."""

@@ -30,6 +30,7 @@ from .paths import PathProblem, resolve
 from .trends import value_text
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
+MAP_TYPES = {".geojson": "application/geo+json"}
 PLACEHOLDER = "TODO"
 
 W = Severity.WARNING
@@ -68,6 +69,7 @@ class LintContext:
     budget: Budget | None = None  #: the build's max_build_bytes, counting figure files too
     #: the figures of this run, each read and rebuilt once (a build publishes the same bytes)
     figures: FigureStore = field(default_factory=FigureStore)
+    map_settings: Any = None  #: the project's ``map:`` settings (maps.MapSettings), None without
 
 
 Rule = Callable[[Document, Report, LintContext], None]
@@ -341,18 +343,21 @@ class FigureProblem(ValueError):
         self.code = code
 
 
-def resolve_figure(image: str, report_dir: Path, root: Path, *, folders: tuple[Path, ...] = (), names: str = "") -> Path:
+def resolve_figure(image: str, report_dir: Path, root: Path, *, folders: tuple[Path, ...] = (), names: str = "", kind: str = "image") -> Path:
     """The figure's file, resolved once (symlinks followed); FigureProblem when it cannot be used.
 
     It must end inside one of ``folders`` (reports_dir and figure_dirs, resolved), or inside the
     project when none are given. A link that leads elsewhere is refused without being read.
+    ``kind`` is 'image' (SVG, PNG, JPEG) or 'map' (GeoJSON): the same rules, other file types.
     """
     pure = PurePosixPath(image)
     if "\\" in image or pure.is_absolute() or (len(image) > 1 and image[1] == ":"):
         raise FigureProblem("figure-path", f"figure path '{image}' must be relative to the report file, not absolute")
     if ":" in pure.parts[0]:
         raise FigureProblem("figure-path", f"figure path '{image}' must be a file in the project, not a URL")
-    if pure.suffix.lower() not in IMAGE_TYPES:
+    if kind == "map" and pure.suffix.lower() not in MAP_TYPES:
+        raise FigureProblem("figure-format", f"map '{image}' must be a GeoJSON file (.geojson)")
+    if kind == "image" and pure.suffix.lower() not in IMAGE_TYPES:
         raise FigureProblem("figure-format", f"figure '{image}' must be an SVG, PNG or JPEG file (.svg, .png, .jpg)")
     path = report_dir / pure
     try:
@@ -385,6 +390,8 @@ def check_figure_files(doc: Document, report: Report, ctx: LintContext) -> None:
     """Each figure is read and rebuilt as the build would publish it (figures.py); what that
     drops or refuses is reported at its image: line, with the place in the figure."""
     for loc, figure in figure_locations(report):
+        if figure.image is None:
+            continue  # drawn from a map: check_map_files
         try:
             path = resolve_figure(figure.image, doc.path.parent, ctx.root, folders=ctx.figure_folders, names=ctx.figure_names)
             if ctx.budget is not None:
@@ -410,6 +417,50 @@ def check_figure_files(doc: Document, report: Report, ctx: LintContext) -> None:
             severity = Severity.ERROR if any(p.is_error for p in rest) else W
             code = next((p.code for p in rest if p.severity is severity), rest[0].code)
             doc.add_at((*loc, "image"), code, f"figure '{figure.image}' ({shown}): {len(rest):,} more problem(s) not shown; fix these first", severity)
+
+
+def check_map_files(doc: Document, report: Report, ctx: LintContext) -> None:
+    """Each map figure's GeoJSON (and its ``previous_map``) is read and checked as the build will
+    draw it (mapfigures.load_map); its problems are reported at their place in the GeoJSON file."""
+    from .diagnostics import Diagnostic, display_path
+    from .mapfigures import load_map
+
+    for loc, figure in figure_locations(report):
+        if figure.map is None:
+            continue
+        if ctx.map_settings is None:
+            doc.add_at(
+                (*loc, "map"),
+                "map-settings",
+                f"figure '{figure.id}' is drawn from a map, but sitrepgen.yaml has no 'map:' settings; add 'map:' with "
+                "'control:', one entry for each properties.control value of the GeoJSON, with its 'label' and 'colour' "
+                "(see docs/writers-guide.md)",
+            )
+            continue
+        wanted = [("map", figure.map)] + ([("previous_map", figure.previous_map)] if figure.previous_map is not None else [])
+        for key, name in wanted:
+            try:
+                path = resolve_figure(name, doc.path.parent, ctx.root, folders=ctx.figure_folders, names=ctx.figure_names, kind="map")
+                if ctx.budget is not None:
+                    ctx.budget.take(path, path.stat().st_size)
+                loaded = load_map(ctx.figures, path, ctx.map_settings)
+            except FigureProblem as problem:
+                doc.add_at((*loc, key), problem.code, str(problem))
+                continue
+            except TooMuchInput as exc:
+                doc.add_at((*loc, key), "too-much-input", f"reading map '{name}' would take the build past {exc.limit:,} bytes read in all; raise max_build_bytes in sitrepgen.yaml")
+                continue
+            except OSError as exc:
+                doc.add_at((*loc, key), "figure-missing", f"map file '{name}' cannot be read: {exc.strerror or exc}")
+                continue
+            (doc.figure_paths if key == "map" else doc.previous_map_paths)[figure.id] = path
+            shown = display_path(path)
+            for problem in loaded.problems[:MAX_FIGURE_MESSAGES]:
+                doc.diagnostics.append(Diagnostic(shown, problem.line, problem.col, problem.severity, problem.code, problem.message))
+            if len(loaded.problems) > MAX_FIGURE_MESSAGES:
+                rest = loaded.problems[MAX_FIGURE_MESSAGES:]
+                first = rest[0]
+                doc.diagnostics.append(Diagnostic(shown, first.line, first.col, first.severity, first.code, f"{len(rest):,} more problem(s) not shown; fix these first"))
 
 
 def check_alt_text(doc: Document, report: Report, ctx: LintContext) -> None:
@@ -731,6 +782,7 @@ RULES: tuple[Rule, ...] = (
     check_audience_references,
     check_caption_labels,
     check_figure_files,
+    check_map_files,
     check_alt_text,
     check_regions,
     check_dates,
@@ -744,7 +796,7 @@ RULES: tuple[Rule, ...] = (
 
 
 #: The rules that read figure files: always run, on the files as they are (never from the cache).
-FIGURE_RULES: tuple[Rule, ...] = (check_figure_files,)
+FIGURE_RULES: tuple[Rule, ...] = (check_figure_files, check_map_files)
 #: The others depend only on the report and the config: their diagnostics may be cached.
 CACHED_RULES: tuple[Rule, ...] = tuple(rule for rule in RULES if rule not in FIGURE_RULES)
 

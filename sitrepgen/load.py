@@ -93,6 +93,8 @@ class Document:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: figure id -> its file, resolved once by the figure check (the build uses these paths)
     figure_paths: dict[str, Path] = field(default_factory=dict)
+    #: figure id -> the file of its 'previous_map:', resolved once by the map check
+    previous_map_paths: dict[str, Path] = field(default_factory=dict)
     _composed: Any = field(default=None, repr=False)
     _lazy_tree: bool = field(default=False, repr=False)  #: values came from the fast loader
     _maps: dict[Loc, _ScalarMap | None] = field(default_factory=dict, repr=False)

@@ -139,13 +139,47 @@ class Figure(Strict):
     after the paragraph that first refers to it (or at the end of its region).
     """
 
+    # Exactly one of image and map (the validator below); editors learn it from the schema too.
+    model_config = ConfigDict(
+        **Strict.model_config,
+        json_schema_extra={
+            "oneOf": [{"required": ["image"]}, {"required": ["map"]}],
+            "dependentRequired": {"previous_map": ["previous_date", "map"], "previous_date": ["previous_map"]},
+        },
+    )
+
     id: Annotated[str, StringConstraints(pattern=FIGURE_ID_PATTERN, max_length=64)] = Field(
         description="Lower-case id used in cross-references: {fig:ID}.",
         examples=["aleppo-control"],
     )
-    image: Annotated[str, StringConstraints(min_length=1, max_length=512)] = Field(
-        description="Path of the image (SVG, PNG or JPEG), relative to the report's YAML file.",
+    image: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = Field(
+        default=None,
+        description="Path of the image (SVG, PNG or JPEG), relative to the report's YAML file; a figure has an image or a map.",
         examples=["figures/2016-12-08-aleppo-control.svg"],
+    )
+    map: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = Field(
+        default=None,
+        description=(
+            "Path of a GeoJSON file (.geojson), relative to the report's YAML file, that sitrepgen "
+            "draws as an areas-of-control map (with the actors of 'map:' in sitrepgen.yaml); a "
+            "figure has a map or an image. The same figure id in the previous report of the series, "
+            "if it is a map, is last week's state: what changed hands since is drawn hatched."
+        ),
+        examples=["figures/2016-12-08-aleppo-control.geojson"],
+    )
+    previous_map: Annotated[str, StringConstraints(min_length=1, max_length=512)] | None = Field(
+        default=None,
+        description=(
+            "For a map: the GeoJSON of the previous state, when there is no previous report in the "
+            "series to take it from (the first report, a series that starts now); given, it is used "
+            "instead of the previous report's map. Needs previous_date."
+        ),
+        examples=["figures/2016-12-01-aleppo-control.geojson"],
+    )
+    previous_date: dt.date | None = Field(
+        default=None,
+        description="The day previous_map shows (YYYY-MM-DD, unquoted): 'Taken by ... since December 1'.",
+        examples=["2016-12-01"],
     )
     caption: Markdown = Field(
         description="Caption shown after 'Figure N' (inline Markdown).",
@@ -167,6 +201,19 @@ class Figure(Strict):
         ),
         examples=[False],
     )
+
+    @model_validator(mode="after")
+    def _image_or_map(self) -> Figure:
+        if self.image is not None and self.map is not None:
+            raise PydanticCustomError("image_and_map", "a figure has 'image:' (a file to show) or 'map:' (GeoJSON to draw), not both; remove one")
+        if self.image is None and self.map is None:
+            raise PydanticCustomError("image_or_map", "a figure needs 'image:' (an SVG, PNG or JPEG file) or 'map:' (a GeoJSON file to draw)")
+        if (self.previous_map is None) != (self.previous_date is None):
+            given, missing = ("previous_map", "previous_date") if self.previous_map is not None else ("previous_date", "previous_map")
+            raise PydanticCustomError("previous_map", f"'{given}' needs '{missing}' too: the previous map and the day it shows go together")
+        if self.previous_map is not None and self.map is None:
+            raise PydanticCustomError("previous_map", "'previous_map' is for a figure drawn from a map ('map:'), not for an image")
+        return self
 
 
 class FigureBlock(Strict):

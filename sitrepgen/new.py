@@ -105,7 +105,7 @@ def mark_text(tree: CommentedMap) -> None:
     for region in tree.get("regions") or []:
         _mark_list(region, "paragraphs")
         for figure in region.get("figures") or []:
-            _mark_key(figure, "caption")
+            _figure(figure)
 
 
 def _mark_blocks(node: Any) -> None:
@@ -113,7 +113,16 @@ def _mark_blocks(node: Any) -> None:
     _mark_list(node, "blocks")
     for block in node.get("blocks") or [] if isinstance(node, CommentedMap) else []:
         if isinstance(block, CommentedMap):
-            _mark_key(block.get("figure"), "caption")
+            _figure(block.get("figure"))
+
+
+def _figure(figure: Any) -> None:
+    """Last week's figure for this week: its caption marked, and a map's ``previous_map`` and
+    ``previous_date`` dropped, since last week's report (this report's previous) now gives them."""
+    _mark_key(figure, "caption")
+    if isinstance(figure, CommentedMap) and "map" in figure:
+        for key in ("previous_map", "previous_date"):
+            figure.pop(key, None)
 
 
 def choose_series(all_series: list[Series], wanted: str | None) -> Series:

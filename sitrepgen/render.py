@@ -6,6 +6,7 @@ Markdown, HTML and PDF outputs cannot disagree; the templates only arrange what 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import traceback
 from dataclasses import dataclass, field
@@ -46,6 +47,21 @@ class FigureView:
     caption_html: Markup
     caption_md: str
     credit: str | None
+    #: the print page's map: the drawing with its labels as HTML over it (mapfigures.PublishedMap.overlay)
+    overlay: Markup | None = None
+
+
+def figure_file(slug: str, figure: Figure) -> str:
+    """Where the build puts a figure, relative to reports/: '2016-12-08/aleppo-control.svg'
+    (a map is published as the SVG sitrepgen draws of it)."""
+    suffix = Path(figure.image).suffix.lower() if figure.image is not None else ".svg"
+    return f"{slug}/{figure.id}{suffix}"
+
+
+def print_map_file(slug: str, figure: Figure) -> str:
+    """Where a map's text-less drawing goes for the print page: '2016-12-08/aleppo-control.print.svg'
+    (a figure id has no '.', so no other figure's file can have this name)."""
+    return f"{slug}/{figure.id}.print.svg"
 
 
 class Block:
@@ -384,6 +400,7 @@ def build_view(
     language: Language | None = None,
     comparison: Comparison = NOTHING,
     sparks: dict[str, Any] | None = None,
+    overlays: dict[str, str] | None = None,
 ) -> ReportView:
     """Place and number the figures, then render every text field in both forms.
 
@@ -399,6 +416,7 @@ def build_view(
 
     ``comparison`` holds the key figures' changes since the previous report of the series
     (``series.comparisons``), and ``sparks`` the small chart of each id, for the report page.
+    ``overlays`` holds, by figure id, the HTML that stands for a map figure on the print page.
     """
     link_base = assets if link_base is None else link_base
     language = language or english()
@@ -415,7 +433,9 @@ def build_view(
     links = {figure_id: f"{page}#{anchor_of[figure_id]}" for figure_id in references}
 
     def figure_view(figure: Figure) -> FigureView:
-        return _figure_view(figure, numbers.get(figure.id), labels.get(figure.id), slug, references, links, assets, link_base, page)
+        view = _figure_view(figure, numbers.get(figure.id), labels.get(figure.id), slug, references, links, assets, link_base, page)
+        overlay = (overlays or {}).get(figure.id)
+        return dataclasses.replace(view, overlay=Markup(overlay)) if overlay is not None else view
 
     views = {item.id: figure_view(item) for item in flow if isinstance(item, Figure)}
 
@@ -468,7 +488,7 @@ def _figure_view(
     link_base: str,
     page: str,
 ) -> FigureView:
-    file = f"{slug}/{figure.id}{Path(figure.image).suffix.lower()}"
+    file = figure_file(slug, figure)
     return FigureView(
         id=figure.id,
         number=number,

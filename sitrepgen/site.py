@@ -32,7 +32,7 @@ from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from . import audience, render
 from .cache import (
@@ -58,7 +58,7 @@ from .lint import CACHED_RULES, FIGURE_RULES, run_rules, run_series_rules
 from .load import Document, read_document, validate_model
 from .lock import BuildLock
 from .translations import check_report_language, check_translations
-from .model import PUBLIC, Report
+from .model import PUBLIC, Figure, Report
 from .paths import SITE_MARK, SITE_MARK_TEXT, PathProblem, remove_tree, resolve, site_state
 from .names import name_problem
 from .figures import FigureStore
@@ -71,6 +71,11 @@ from .outputs.search import SearchError, index_site
 from .render import ReportView
 from .series import order_key
 from .trends import NOTHING, Comparison, has_ids
+
+if TYPE_CHECKING:
+    from .mapfigures import PublishedMap
+    from .maps import MapData, MapSettings
+
 
 class BuildError(Exception):
     """The build stopped; ``diagnostics`` says where, when the problem is in a file."""
@@ -428,24 +433,33 @@ def _build(
         item = for_edition(whole)
         if item is None:
             return
-        if has_ids(item.report):
-            waiting.append(item)
+        if has_ids(item.report) or has_maps(item.report):
+            waiting.append(item)  # a map is compared with the previous report's too
         else:
-            start_pdf(item, NOTHING)
+            start_pdf(item, NOTHING, None)
 
-    def start_pdf(item: LoadedReport, comparison: Comparison) -> None:
+    def start_pdf(item: LoadedReport, comparison: Comparison, previous: LoadedReport | None) -> None:
         """Make the print page; render it unless the cache has it."""
         prefix = _prefix(item.translation)
         page = f"{prefix}reports/{item.slug}.html"
         # The PDF is read outside the site: its relative links point at the published site.
         base = site["base_url"]
         folder = page.rpartition("/")[0] + "/"
-        language = languages.get(item.report.language)
-        printed = _print_view(item, page, language=language, link_base=f"{base}{folder}" if base else None, comparison=comparison)
         sources = {f.id: item.document.figure_paths[f.id] for f in item.report.figures()}  # resolved once, when checked
         inputs.update(sources.values())
-        figures = {f"{prefix}reports/{figure.file}": _published(figure_store, sources[figure.id], item) for figure in printed.figures}
+        inputs.update(item.document.previous_map_paths.values())
+        maps = {f.id: _drawn_map(project, figure_store, item, f, previous) for f in item.report.figures() if f.map is not None}
+        assets_url = relative(f"{prefix}reports/", folder)
+        overlays = {f.id: maps[f.id].overlay(assets_url + render.print_map_file(item.slug, f), f.alt, size) for f in item.report.figures() if f.id in maps}
+        language = languages.get(item.report.language)
+        printed = _print_view(item, page, language=language, link_base=f"{base}{folder}" if base else None, comparison=comparison, overlays=overlays)
+        figures = {
+            f"{prefix}reports/{figure.file}": maps[figure.id].svg if figure.id in maps else _published(figure_store, sources[figure.id], item)
+            for figure in printed.figures
+        }
         outputs.update(figures)
+        # The print page's text-less drawings go to the PDF only: the site's pages show the drawing with its text.
+        figures.update({f"{prefix}reports/{render.print_map_file(item.slug, f)}": maps[f.id].shapes for f in item.report.figures() if f.id in maps})
         context = {"report": item.report, "view": printed, "root": up(folder[len(prefix) :]), "site_root": up(folder), "page_size": size}
         templates = environment(item.report.language)
         html = render.render_template(templates, "print.html.j2", site=site, **context, **font_context(relative("assets/fonts/", folder)))
@@ -487,7 +501,8 @@ def _build(
             except docx.PandocMissing as exc:
                 raise BuildError(f"{exc}; nothing was written") from None
         for item in waiting:  # compared with last week's report of its own language
-            start_pdf(item, plans[item.translation].comparisons.get(item.slug, NOTHING))
+            mine = plans[item.translation]
+            start_pdf(item, mine.comparisons.get(item.slug, NOTHING), mine.neighbours[item.slug].previous)  # type: ignore[arg-type]
         plan.arabic = bool(arabic)  # (known once every print page is made)
         # Every page while the workers render: none of them depends on a PDF.
         try:
@@ -540,6 +555,46 @@ def _published(store: FigureStore, path: Path, item: LoadedReport) -> bytes:
         problem = next(problem for problem in prepared.problems if problem.is_error)
         raise BuildError(f"figure {display_path(path)} of {item.document.display} changed during the build and cannot be published: {problem.message}")
     return prepared.data
+
+
+def has_maps(report: Report) -> bool:
+    return any(figure.map is not None for figure in report.figures())
+
+
+def _drawn_map(project: Project, store: FigureStore, item: LoadedReport, figure: Figure, previous: LoadedReport | None) -> PublishedMap:
+    """The map figure drawn as published: compared with its ``previous_map`` when it names one,
+    else with the same figure of the previous report of the series when that is a map (as the
+    edition sees it: a previous map left out of this edition is not compared with)."""
+    from .mapfigures import MapNotPublished, publish_map
+
+    settings = project.config.map
+    assert settings is not None  # check_map_files refuses a map figure without map settings
+    before: MapData | None = None
+    since: dt.date | None = None
+    if figure.previous_map is not None:
+        before, since = _map_data(store, item.document.previous_map_paths[figure.id], settings, item), figure.previous_date
+    elif previous is not None:
+        match = next((f for f in previous.report.figures() if f.id == figure.id and f.map is not None), None)
+        if match is not None:
+            before, since = _map_data(store, previous.document.figure_paths[match.id], settings, previous), previous.report.period.end
+    try:
+        return publish_map(_map_data(store, item.document.figure_paths[figure.id], settings, item), settings, previous=before, previous_date=since)
+    except MapNotPublished as exc:
+        raise BuildError(f"figure '{figure.id}' of {item.document.display}: {exc}") from None
+
+
+def _map_data(store: FigureStore, path: Path, settings: MapSettings, item: LoadedReport) -> MapData:
+    """A map's data as validation read it (read again only if the report came from elsewhere)."""
+    from .mapfigures import load_map
+
+    try:
+        loaded = load_map(store, path, settings)
+    except OSError as exc:
+        raise BuildError(f"map {display_path(path)} of {item.document.display} cannot be read: {exc.strerror or exc}") from None
+    if loaded.data is None:
+        problem = next(problem for problem in loaded.problems if problem.severity is Severity.ERROR)
+        raise BuildError(f"map {display_path(path)} of {item.document.display} changed during the build and cannot be drawn: {problem.message}")
+    return loaded.data
 
 
 def _relative(path: Path, root: Path) -> str:
@@ -656,10 +711,10 @@ def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:
     )
 
 
-def _print_view(item: LoadedReport, page: str, *, language: Language, link_base: str | None, comparison: Comparison) -> ReportView:
+def _print_view(item: LoadedReport, page: str, *, language: Language, link_base: str | None, comparison: Comparison, overlays: dict[str, str] | None = None) -> ReportView:
     """The report as its print page sees it (the print page stands where the report page does)."""
     assets = relative(_prefix(item.translation) + "reports/", page.rpartition("/")[0])
-    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", language=language, comparison=comparison)
+    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", language=language, comparison=comparison, overlays=overlays)
 
 
 def _edition(project: Project, name: str) -> Edition:

@@ -8,7 +8,12 @@ import re
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-SEED_REPORT = REPO / "sitreps" / "2016-12-08.yaml"
+#: The bundled report, whose Figure 1 is drawn from GeoJSON ('map:'); test_build and
+#: test_map_figures build it as it is.
+BUNDLED_REPORT = REPO / "sitreps" / "2016-12-08.yaml"
+#: The same report with its hand-drawn SVG map ('image:'): what the other tests' projects hold,
+#: so the image path keeps its tests (test_map_figures checks the two differ only in Figure 1).
+SEED_REPORT = REPO / "tests" / "data" / "hand-drawn" / "2016-12-08.yaml"
 SEED_TEXT = next((REPO / "seeds").glob("*.txt"))
 
 
@@ -16,8 +21,9 @@ def copy_project(root: Path, *, translations: bool = False) -> Path:
     """This repository's project (reports, figures, templates, config) copied into ``root``.
 
     Without ``translations`` the reports' translations (NAME.LANG.yaml, the bundled Arabic one)
-    are left out: most tests are about one language's series, its pages, PDFs and cache, and
-    count them; tests/test_languages.py builds the project with its translations."""
+    are left out and the report has the hand-drawn figure (SEED_REPORT): most tests are about
+    one language's series, its pages, PDFs and cache, and count them. With ``translations``
+    the project is as shipped (its map drawn from data): tests/test_languages.py builds it."""
     import shutil
 
     from sitrepgen.translations import language_of_name
@@ -29,6 +35,8 @@ def copy_project(root: Path, *, translations: bool = False) -> Path:
     shutil.copytree(REPO / "sitreps", root / "sitreps", ignore=skipped)
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copy(REPO / "sitrepgen.yaml", root / "sitrepgen.yaml")
+    if not translations:
+        shutil.copy(SEED_REPORT, root / "sitreps" / SEED_REPORT.name)
     return root
 
 

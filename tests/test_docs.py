@@ -70,5 +70,6 @@ def test_validate_never_imports_weasyprint(tmp_path: Path) -> None:
     import shutil
 
     shutil.copytree(REPO / "sitreps", tmp_path / "sitreps")
+    shutil.copy(REPO / "sitrepgen.yaml", tmp_path / "sitrepgen.yaml")  # the map's actors: validate reads the GeoJSON too
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"

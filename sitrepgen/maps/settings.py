@@ -72,3 +72,8 @@ class MapSettings(Strict):
             }
         ],
     )
+    attribution: Annotated[str, StringConstraints(min_length=1, max_length=200)] | None = Field(
+        default=None,
+        description="A line printed under every map's legend: who drew it, from what.",
+        examples=["Schematic, drawn from the report text"],
+    )
