@@ -11,6 +11,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from .cache import Budget, digest_bytes, versions
+from .desks import is_desk_folder
 from .figures import MAX_FIGURE_BYTES, FigureStore
 from .lint import MAX_FIGURES, MAX_REFERENCES, LintContext, Place
 from .load import MAX_BYTES, Document, Loc, load_model
@@ -338,6 +339,7 @@ class Project:
             for path in self.reports_dir.rglob(pattern)
             if (path.is_symlink() or path.is_file())
             and not any(p.startswith(".") for p in path.relative_to(self.reports_dir).parts)
+            and not (path.parent != self.reports_dir and is_desk_folder(path.parent))  # a split report's parts (sitrepgen.desks), not reports
         ]
         return sorted(found)
 

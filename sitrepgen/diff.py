@@ -102,7 +102,7 @@ def load(project: Project, path: Path, raw: bytes, shown: str) -> Report:
     from .load import read_document, validate_model
     from .model import Report
 
-    doc = read_document(path, max_bytes=project.config.max_file_bytes, raw=raw)
+    doc = read_document(path, max_bytes=project.config.max_file_bytes, raw=raw, includes=True)
     report = validate_model(doc, Report)
     errors = [dataclasses.replace(d, path=shown) for d in doc.diagnostics if d.is_error]
     if report is None or errors:
@@ -138,7 +138,7 @@ def previous_report(project: Project, path: Path, report: Report) -> tuple[Path,
     for other in project.report_paths():
         if other.resolve() == path.resolve() or project.report_problem(other) is not None:
             continue
-        doc = read_document(other, max_bytes=project.config.max_file_bytes)
+        doc = read_document(other, max_bytes=project.config.max_file_bytes, includes=True)
         loaded = validate_model(doc, Report)
         if loaded is not None:
             items.append(Item(other, loaded, project.slug_of(other)))

@@ -93,6 +93,11 @@ class Document:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     #: figure id -> its file, resolved once by the figure check (the build uses these paths)
     figure_paths: dict[str, Path] = field(default_factory=dict)
+    #: the files a report split into desks includes (sitrepgen.desks), and the original text
+    #: of the report file itself (``text`` is the merged YAML that is parsed)
+    parts: list[Path] = field(default_factory=list)
+    source_text: str = ""
+    _segments: list[Any] = field(default_factory=list, repr=False)  #: desks.Segment, by merged line
     _composed: Any = field(default=None, repr=False)
     _lazy_tree: bool = field(default=False, repr=False)  #: values came from the fast loader
     _maps: dict[Loc, _ScalarMap | None] = field(default_factory=dict, repr=False)
@@ -106,10 +111,15 @@ class Document:
         message: str,
         severity: Severity = Severity.ERROR,
     ) -> None:
-        """Record a problem; ``line`` and ``col`` are 0-based as ruamel gives them."""
+        """Record a problem; ``line`` and ``col`` are 0-based as ruamel gives them, in ``text``
+        (for a report split into desks, mapped back to the file and line they came from)."""
         assert code in CODES, f"undocumented diagnostic code {code!r}"
+        display = self.display
+        if self._segments:
+            segment = self._segments[max(0, bisect.bisect_right([s.start for s in self._segments], line) - 1)]
+            display, line, col = segment.display, segment.line + line - segment.start, max(0, col - segment.shift)
         self.diagnostics.append(
-            Diagnostic(self.display, line + 1, col + 1, severity, code, message)
+            Diagnostic(display, line + 1, col + 1, severity, code, message)
         )
 
     def add_at(
@@ -363,10 +373,11 @@ class _ScalarMap:
 # --------------------------------------------------------------------------- read and parse
 
 
-def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None = None, raw: bytes | None = None) -> Document:
+def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None = None, raw: bytes | None = None, includes: bool = False) -> Document:
     """Read, parse and convert one YAML file; problems end up in ``document.diagnostics``.
 
     ``raw`` is the file's bytes when the caller has read them already (within ``max_bytes``).
+    With ``includes`` (a report), the desk files its sections include are put in place first.
     """
     doc = Document(path=path, display=display_path(path, root))
     raw = raw if raw is not None and len(raw) <= max_bytes else _read_bytes(doc, max_bytes)
@@ -382,6 +393,13 @@ def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None =
         return doc
     if doc.text.startswith("\ufeff"):
         doc.text = doc.text[1:]
+    doc.source_text = doc.text
+    if includes:
+        from .desks import splice
+
+        splice(doc, max_bytes=max_bytes, root=root)
+        if doc.has_errors:
+            return doc
     if not doc.text.strip() or _only_comments(doc.text):
         doc.add(0, 0, "empty-file", "the file is empty; a report needs at least title, period, published and regions")
         return doc

@@ -19,6 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from .config import Project
+from .desks import desk_folder
 from .lint import PLACEHOLDER
 from .load import make_yaml
 from .model import Report
@@ -139,17 +140,54 @@ def new_report(project: Project, *, series: str | None = None, start: dt.date | 
     target = latest.document.path.with_name(next_name(latest.document.path.name, latest.report.period.end, new_end))
     if target.exists():
         raise NewReportError(_exists(target))
+    parts = latest.document.parts
+    folder = desk_folder(target)
+    if parts and folder.exists():
+        raise NewReportError(f"{folder.name}/ already exists in {folder.parent.name}/; move it away, or choose another period with --start/--end")
 
     yaml = make_yaml()
     yaml.preserve_quotes = True
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.width = 4096
-    tree = yaml.load(latest.document.text)
+    # The report file as written (a split report's text is merged with its parts): each desk
+    # keeps its own file, copied into the new week's desk folder with its text marked too.
+    tree = yaml.load(latest.document.source_text or latest.document.text)
     advance(tree, latest.report, new_start, new_end)
+    copies = []
+    for part in parts:
+        part_tree = yaml.load(part.read_text(encoding="utf-8"))
+        mark_part(part_tree)
+        copies.append((folder / part.name, _dumped(yaml, part_tree)))
+    if copies:
+        try:
+            folder.mkdir()
+        except OSError as exc:
+            raise NewReportError(f"cannot make {folder.name}/ in {folder.parent.name}/: {exc.strerror or exc}") from None
+    try:
+        for path, text in copies:  # the parts first: the report never appears without them
+            write_new_file(path, text)
+        write_new_file(target, _dumped(yaml, tree))
+    except NewReportError:
+        for path, _ in copies:
+            path.unlink(missing_ok=True)
+        if copies:
+            folder.rmdir()
+        raise
+    return target
+
+
+def _dumped(yaml: Any, tree: Any) -> str:
     buffer = io.StringIO()
     yaml.dump(tree, buffer)
-    write_new_file(target, buffer.getvalue())
-    return target
+    return buffer.getvalue()
+
+
+def mark_part(tree: Any) -> None:
+    """A desk file's text marked as ``advance`` marks a section's or a region's (it holds one)."""
+    _mark_blocks(tree)
+    _mark_list(tree, "paragraphs")
+    for figure in (tree.get("figures") or []) if isinstance(tree, CommentedMap) else []:
+        _mark_key(figure, "caption")
 
 
 def next_name(name: str, old_end: dt.date, new_end: dt.date) -> str:
