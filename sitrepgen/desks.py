@@ -183,6 +183,6 @@ def _read(part: Path, max_bytes: int) -> tuple[str, str | None]:
         text = raw.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError as exc:
         return "", f"{name} is not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start}); save it as UTF-8"
-    if not text.strip():
+    if all(not line.strip() or line.lstrip().startswith("#") for line in text.splitlines()):
         return "", f"{name} is empty; it holds the section's keys, e.g. 'blocks:'"
     return text, None

@@ -114,13 +114,25 @@ class Document:
         """Record a problem; ``line`` and ``col`` are 0-based as ruamel gives them, in ``text``
         (for a report split into desks, mapped back to the file and line they came from)."""
         assert code in CODES, f"undocumented diagnostic code {code!r}"
-        display = self.display
-        if self._segments:
-            segment = self._segments[max(0, bisect.bisect_right([s.start for s in self._segments], line) - 1)]
-            display, line, col = segment.display, segment.line + line - segment.start, max(0, col - segment.shift)
+        display, line, col = self.origin(line, col)
         self.diagnostics.append(
             Diagnostic(display, line + 1, col + 1, severity, code, message)
         )
+
+    def origin(self, line: int, col: int) -> tuple[str, int, int]:
+        """The file (as shown), line and column (0-based) a position of ``text`` comes from: itself,
+        or, in a report split into desks, the part or the report line it was put together from."""
+        if not self._segments:
+            return self.display, line, col
+        segment = self._segments[max(0, bisect.bisect_right([s.start for s in self._segments], line) - 1)]
+        return segment.display, segment.line + line - segment.start, max(0, col - segment.shift)
+
+    def line_text(self, line: int) -> str:
+        """'line 12' for a message that refers to another line (0-based ``line`` of ``text``); in
+        a report split into desks, 'line 12 of sitreps/2016-12-08/aleppo.yaml', as the message may
+        be about a line in another of its files."""
+        display, number, _ = self.origin(line, 0)
+        return f"line {number + 1} of {display}" if self._segments else f"line {number + 1}"
 
     def add_at(
         self,
@@ -595,7 +607,7 @@ def _syntax_diagnostic(doc: Document, exc: MarkedYAMLError) -> None:
     if name == "DuplicateKeyError":
         key = re.search(r'duplicate key "(.*?)"', problem)
         first = _first_key_line(doc._composed, exc.context_mark, key.group(1) if key else None)
-        where = f" (first defined on line {first + 1})" if first is not None else ""
+        where = f" (first defined on {doc.line_text(first)})" if first is not None else ""
         doc.add(line, col, "duplicate-key", f"duplicate key '{key.group(1) if key else '?'}'{where}; each key may appear once")
         return
     if name == "TooManyNodesError":
