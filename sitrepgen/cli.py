@@ -253,8 +253,8 @@ def diff(ctx: click.Context, report: Path, rev: str | None, previous: bool, html
             old_path, old_report = differ.previous_report(project, report, new_report)
             old_name = display_path(old_path)
         else:
-            raw, old_name = differ.at_revision(report, rev or "HEAD")
-            old_path, old_report = report, differ.load(project, report, raw, old_name)
+            raw, old_name, parts = differ.at_revision(report, rev or "HEAD")
+            old_path, old_report = report, differ.load(project, report, raw, old_name, parts)
         old_text = differ.rendered(project, old_path, old_report, edition)
         new_text = differ.rendered(project, report, new_report, edition)
     except differ.DiffError as exc:

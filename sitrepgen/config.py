@@ -339,9 +339,10 @@ class Project:
             for path in self.reports_dir.rglob(pattern)
             if (path.is_symlink() or path.is_file())
             and not any(p.startswith(".") for p in path.relative_to(self.reports_dir).parts)
-            and not (path.parent != self.reports_dir and is_desk_folder(path.parent))  # a split report's parts (sitrepgen.desks), not reports
         ]
-        return sorted(found)
+        # A split report's desk folder holds its parts (sitrepgen.desks), not reports: one look per folder.
+        desks = {folder for folder in {path.parent for path in found} - {self.reports_dir} if is_desk_folder(folder)}
+        return sorted(path for path in found if path.parent not in desks)
 
     @cached_property
     def _reports_folder(self) -> Path:

@@ -23,6 +23,7 @@ import difflib
 import html
 import re
 import subprocess
+import tempfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,6 +31,7 @@ from typing import TYPE_CHECKING, Literal
 
 import click
 
+from .desks import PART_NAME_RE
 from .diagnostics import Diagnostic, display_path
 from .names import printable
 
@@ -78,8 +80,9 @@ def _git(args: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
         raise DiffError(f"git {args[0]} took more than 60 s; nothing was compared") from None
 
 
-def at_revision(path: Path, rev: str) -> tuple[bytes, str]:
-    """The bytes of ``path`` at git revision ``rev``, and the name to show them by ('HEAD:sitreps/x.yaml')."""
+def at_revision(path: Path, rev: str) -> tuple[bytes, str, dict[str, bytes]]:
+    """The bytes of ``path`` at git revision ``rev``, the name to show them by
+    ('HEAD:sitreps/x.yaml'), and the files of its desk folder at that revision (sitrepgen.desks)."""
     if not rev or rev.startswith("-") or "\0" in rev:
         raise DiffError(f"{rev!r} is not a git revision")
     folder = path.resolve().parent
@@ -93,18 +96,38 @@ def at_revision(path: Path, rev: str) -> tuple[bytes, str]:
     shown = _git(["show", f"{rev}:{relative}"], root)
     if shown.returncode != 0:
         raise DiffError(f"{relative} does not exist at revision '{rev}'")
-    return shown.stdout, f"{rev}:{relative}"
+    desk = relative.rpartition("/")[0] + ("/" if "/" in relative else "") + path.stem + "/"
+    listed = _git(["ls-tree", "-z", "--name-only", rev, "--", desk], root)
+    parts: dict[str, bytes] = {}
+    for name in listed.stdout.decode("utf-8", "replace").split("\0") if listed.returncode == 0 else []:
+        base = name.rpartition("/")[2]
+        if name == desk + base and PART_NAME_RE.fullmatch(base):  # a file directly in it, named as a part may be
+            part = _git(["show", f"{rev}:{name}"], root)
+            if part.returncode == 0:
+                parts[base] = part.stdout
+    return shown.stdout, f"{rev}:{relative}", parts
 
 
-def load(project: Project, path: Path, raw: bytes, shown: str) -> Report:
+def load(project: Project, path: Path, raw: bytes, shown: str, parts: dict[str, bytes] | None = None) -> Report:
     """The report in ``raw``, validated (schema only: the text is compared, not checked); its
-    errors, named by ``shown``, raise a DiffError."""
+    errors raise a DiffError. With ``parts`` (a git revision's desk files), the report and its
+    parts are read from a temporary copy, and the errors named as at that revision (``shown``)."""
     from .load import read_document, validate_model
     from .model import Report
 
-    doc = read_document(path, max_bytes=project.config.max_file_bytes, raw=raw, includes=True)
-    report = validate_model(doc, Report)
-    errors = [dataclasses.replace(d, path=shown) for d in doc.diagnostics if d.is_error]
+    prefix = shown[: len(shown) - len(path.name)]  # 'HEAD:sitreps/'
+    if parts is None:
+        doc = read_document(path, max_bytes=project.config.max_file_bytes, raw=raw, includes=True)
+    else:
+        with tempfile.TemporaryDirectory() as temporary:
+            copy = Path(temporary) / path.name
+            if parts:
+                (copy.parent / path.stem).mkdir()
+            for name, data in parts.items():
+                (copy.parent / path.stem / name).write_bytes(data)
+            doc = read_document(copy, max_bytes=project.config.max_file_bytes, raw=raw, includes=True, root=copy.parent)
+    report = validate_model(doc, Report)  # (reads no file: positions come from the text)
+    errors = [dataclasses.replace(d, path=prefix + d.path) if parts is not None else d for d in doc.diagnostics if d.is_error]
     if report is None or errors:
         raise DiffError(f"{shown} has {len(errors)} error(s); fix them to compare it", errors)
     return report

@@ -187,3 +187,28 @@ def test_the_first_week_has_no_previous_and_both_options_are_refused(repo: Path)
     assert run("sitreps/2016-12-01.yaml", "--previous") == (1, "Error: sitreps/2016-12-01.yaml is the first report of its series; there is no previous week to compare with\n")
     code, output = run(REPORT, "--previous", "--rev", "HEAD")
     assert code == 2 and output.endswith("Error: give --rev or --previous, not both\n")
+
+
+def test_a_split_report_compares_its_parts_at_the_revision_too(repo: Path) -> None:
+    """The desk files are read at the revision as well (git ls-tree + git show), not from disk."""
+    report = repo / REPORT
+    report.write_text(WEEK_2.replace("    blocks:\n", "    include: aleppo.yaml\n").split("      - Fighting")[0], encoding="utf-8")
+    (repo / "sitreps" / "2016-12-08").mkdir()
+    part = repo / "sitreps" / "2016-12-08" / "aleppo.yaml"
+    part.write_text("blocks:\n  - Fighting continued in the east of the city.\n", encoding="utf-8")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "split")
+    assert run(REPORT) == (0, f"--- HEAD:{REPORT}\n+++ {REPORT}\n0 paragraph(s) changed: 0 word(s) deleted, 0 inserted\n")
+    part.write_text("blocks:\n  - Fighting went on in the east of the city.\n", encoding="utf-8")
+    assert run(REPORT) == (0, (
+        f"--- HEAD:{REPORT}\n+++ {REPORT}\n"
+        "Fighting [-continued-]{+went on+} in the east of the city.\n"
+        "1 paragraph(s) changed: 1 word(s) deleted, 2 inserted\n"
+    ))
+    part.write_text("blocs:\n  - Fighting went on.\n", encoding="utf-8")
+    git(repo, "commit", "-q", "-am", "typo in the desk file")
+    part.write_text("blocks:\n  - Fighting went on.\n", encoding="utf-8")
+    assert run(REPORT) == (1, (
+        "HEAD:sitreps/2016-12-08/aleppo.yaml:1:1: error[unknown-key]: unknown key 'blocs'; did you mean 'blocks'?\n"
+        f"Error: HEAD:{REPORT} has 1 error(s); fix them to compare it\n"
+    ))
