@@ -260,6 +260,53 @@ def _progress() -> object:
 
 
 @cli.command()
+@click.argument("report", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--rev", default=None, help="Compare with REPORT at this git revision (default: HEAD).")
+@click.option("--previous", is_flag=True, help="Compare with the previous report of REPORT's series instead.")
+@click.option("--html", "html_out", type=click.Path(dir_okay=False, path_type=Path), default=None, help="Also write the changes as a web page (<del>/<ins>) to this file.")
+@click.option("--color", "colour", type=click.Choice(["auto", "always", "never"]), default="auto", show_default=True, help="Colour the changes (auto: in a terminal, unless NO_COLOR is set).")
+@click.option("--edition", default="public", show_default=True, help="Which edition's text to compare.")
+@click.pass_context
+def diff(ctx: click.Context, report: Path, rev: str | None, previous: bool, html_out: Path | None, colour: str, edition: str) -> None:
+    """Show what changed in REPORT's rendered text, word by word: against a git revision of the
+    same file (default HEAD), or with --previous against last week's report."""
+    import os
+
+    from . import diff as differ
+
+    if rev is not None and previous:
+        raise click.UsageError("give --rev or --previous, not both")
+    project = _project(ctx)
+    try:
+        new_report = differ.load(project, report, differ.read_file(project, report), display_path(report))
+        if previous:
+            old_path, old_report = differ.previous_report(project, report, new_report)
+            old_name = display_path(old_path)
+        else:
+            raw, old_name, parts = differ.at_revision(report, rev or "HEAD")
+            old_path, old_report = report, differ.load(project, report, raw, old_name, parts)
+        old_text = differ.rendered(project, old_path, old_report, edition)
+        new_text = differ.rendered(project, report, new_report, edition)
+    except differ.DiffError as exc:
+        _print_diagnostics(exc.diagnostics, "text")
+        raise InputError(str(exc)) from None
+    pieces = differ.compare(old_text, new_text)
+    new_name = display_path(report)
+    if html_out is not None:
+        try:
+            html_out.write_text(differ.as_html(pieces, old=old_name, new=new_name), encoding="utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot write {display_path(html_out)}: {exc.strerror or exc}") from None
+    use_colour = colour == "always" or (colour == "auto" and sys.stdout.isatty() and not os.environ.get("NO_COLOR"))
+    click.echo(printable(f"--- {old_name}"))
+    click.echo(printable(f"+++ {new_name}"))
+    body = differ.as_text(pieces, colour=use_colour)
+    if body:
+        click.echo(body, color=use_colour)
+    click.echo(differ.summary(pieces))
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on (keep the default: the preview is for this machine).")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on; 0 picks a free one.")
 @click.option("--open/--no-open", "open_browser", default=False, show_default=True, help="Open the preview in a web browser.")

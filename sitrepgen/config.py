@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Annotated, Literal
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from .cache import Budget, digest_bytes, versions
+from .desks import is_desk_folder
 from .figures import MAX_FIGURE_BYTES, FigureStore
 from .lint import MAX_FIGURES, MAX_REFERENCES, LintContext, Place
 from .load import MAX_BYTES, Document, Loc, load_model
@@ -497,7 +498,9 @@ class Project:
             if (path.is_symlink() or path.is_file())
             and not any(p.startswith(".") for p in path.relative_to(self.reports_dir).parts)
         ]
-        return sorted(found)
+        # A split report's desk folder holds its parts (sitrepgen.desks), not reports: one look per folder.
+        desks = {folder for folder in {path.parent for path in found} - {self.reports_dir} if is_desk_folder(folder)}
+        return sorted(path for path in found if path.parent not in desks)
 
     @cached_property
     def _reports_folder(self) -> Path:

@@ -27,6 +27,7 @@ CODES: dict[str, str] = {
     "empty-file": "the file is empty or holds only comments",
     "yaml-version": "a %YAML directive other than 1.2",
     "yaml-syntax": "the YAML cannot be parsed (including tab indentation)",
+    "include": "a section's 'include:' names a desk file that is missing, outside the report's folder (a name with '/' or '..', a symbolic link out), unreadable, empty or included twice",
     "duplicate-key": "a key appears twice in one mapping",
     "too-deep": "the YAML nests deeper than the limit",
     "too-many-nodes": "the file expands to too many values (an alias bomb)",

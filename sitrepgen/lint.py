@@ -187,7 +187,7 @@ def check_figure_ids(doc: Document, report: Report, ctx: LintContext) -> None:
     for loc, figure in figure_locations(report):
         if figure.id in seen:
             line, _col = doc.position((*seen[figure.id], "id"))
-            doc.add_at((*loc, "id"), "duplicate-figure-id", f"figure id '{figure.id}' is already used (line {line + 1}); ids must be unique")
+            doc.add_at((*loc, "id"), "duplicate-figure-id", f"figure id '{figure.id}' is already used ({doc.line_text(line)}); ids must be unique")
         else:
             seen[figure.id] = loc
 
@@ -492,7 +492,7 @@ def check_regions(doc: Document, report: Report, ctx: LintContext) -> None:
 def _once(doc: Document, seen: dict[str, Loc], key: str, loc: Loc, what: str, fix: str) -> None:
     if key in seen:
         line, _ = doc.position(seen[key])
-        doc.add_at(loc, "duplicate-section", f"{what} (first on line {line + 1}); {fix}")
+        doc.add_at(loc, "duplicate-section", f"{what} (first on {doc.line_text(line)}); {fix}")
     else:
         seen[key] = loc
 
@@ -667,7 +667,7 @@ def check_key_figure_ids(doc: Document, report: Report, ctx: LintContext) -> Non
                 doc.add_at(("key_figures", k), "missing-key-figure-id", f"key figure '{item.label}' has no id, unlike the others of this report; without one it gets no change since last week, no chart and no row in the data files", W)
         elif item.id in seen:
             line, _ = doc.position(("key_figures", seen[item.id], "id"))
-            doc.add_at(("key_figures", k, "id"), "duplicate-key-figure-id", f"key figure id '{item.id}' is already used (line {line + 1}); each key figure of a report needs its own id")
+            doc.add_at(("key_figures", k, "id"), "duplicate-key-figure-id", f"key figure id '{item.id}' is already used ({doc.line_text(line)}); each key figure of a report needs its own id")
         else:
             seen[item.id] = k
 
@@ -740,7 +740,7 @@ def check_key_figure_labels(doc: Document, report: Report, previous: Previous | 
             continue
         if key in mine and mine[key][1] != item.id:
             line, _ = doc.position(("key_figures", mine[key][0], "label"))
-            doc.add_at(("key_figures", k, "label"), "key-figure-label", f"key figures '{mine[key][1]}' (line {line + 1}) and '{item.id}' have one label; give them labels that tell them apart, or one id if they are one figure", W)
+            doc.add_at(("key_figures", k, "label"), "key-figure-label", f"key figures '{mine[key][1]}' ({doc.line_text(line)}) and '{item.id}' have one label; give them labels that tell them apart, or one id if they are one figure", W)
         mine.setdefault(key, (k, item.id))
     if previous is None:
         return

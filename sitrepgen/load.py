@@ -95,6 +95,11 @@ class Document:
     figure_paths: dict[str, Path] = field(default_factory=dict)
     #: figure id -> the file of its 'previous_map:', resolved once by the map check
     previous_map_paths: dict[str, Path] = field(default_factory=dict)
+    #: the files a report split into desks includes (sitrepgen.desks), and the original text
+    #: of the report file itself (``text`` is the merged YAML that is parsed)
+    parts: list[Path] = field(default_factory=list)
+    source_text: str = ""
+    _segments: list[Any] = field(default_factory=list, repr=False)  #: desks.Segment, by merged line
     _composed: Any = field(default=None, repr=False)
     _lazy_tree: bool = field(default=False, repr=False)  #: values came from the fast loader
     _maps: dict[Loc, _ScalarMap | None] = field(default_factory=dict, repr=False)
@@ -108,11 +113,28 @@ class Document:
         message: str,
         severity: Severity = Severity.ERROR,
     ) -> None:
-        """Record a problem; ``line`` and ``col`` are 0-based as ruamel gives them."""
+        """Record a problem; ``line`` and ``col`` are 0-based as ruamel gives them, in ``text``
+        (for a report split into desks, mapped back to the file and line they came from)."""
         assert code in CODES, f"undocumented diagnostic code {code!r}"
+        display, line, col = self.origin(line, col)
         self.diagnostics.append(
-            Diagnostic(self.display, line + 1, col + 1, severity, code, message)
+            Diagnostic(display, line + 1, col + 1, severity, code, message)
         )
+
+    def origin(self, line: int, col: int) -> tuple[str, int, int]:
+        """The file (as shown), line and column (0-based) a position of ``text`` comes from: itself,
+        or, in a report split into desks, the part or the report line it was put together from."""
+        if not self._segments:
+            return self.display, line, col
+        segment = self._segments[max(0, bisect.bisect_right([s.start for s in self._segments], line) - 1)]
+        return segment.display, segment.line + line - segment.start, max(0, col - segment.shift)
+
+    def line_text(self, line: int) -> str:
+        """'line 12' for a message that refers to another line (0-based ``line`` of ``text``); in
+        a report split into desks, 'line 12 of sitreps/2016-12-08/aleppo.yaml', as the message may
+        be about a line in another of its files."""
+        display, number, _ = self.origin(line, 0)
+        return f"line {number + 1} of {display}" if self._segments else f"line {number + 1}"
 
     def add_at(
         self,
@@ -370,10 +392,11 @@ class _ScalarMap:
 # --------------------------------------------------------------------------- read and parse
 
 
-def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None = None, raw: bytes | None = None) -> Document:
+def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None = None, raw: bytes | None = None, includes: bool = False) -> Document:
     """Read, parse and convert one YAML file; problems end up in ``document.diagnostics``.
 
     ``raw`` is the file's bytes when the caller has read them already (within ``max_bytes``).
+    With ``includes`` (a report), the desk files its sections include are put in place first.
     """
     doc = Document(path=path, display=display_path(path, root))
     raw = raw if raw is not None and len(raw) <= max_bytes else _read_bytes(doc, max_bytes)
@@ -389,6 +412,13 @@ def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None =
         return doc
     if doc.text.startswith("\ufeff"):
         doc.text = doc.text[1:]
+    doc.source_text = doc.text
+    if includes:
+        from .desks import splice
+
+        splice(doc, max_bytes=max_bytes, root=root)
+        if doc.has_errors:
+            return doc
     if not doc.text.strip() or _only_comments(doc.text):
         doc.add(0, 0, "empty-file", "the file is empty; a report needs at least title, period, published and regions")
         return doc
@@ -584,7 +614,7 @@ def _syntax_diagnostic(doc: Document, exc: MarkedYAMLError) -> None:
     if name == "DuplicateKeyError":
         key = re.search(r'duplicate key "(.*?)"', problem)
         first = _first_key_line(doc._composed, exc.context_mark, key.group(1) if key else None)
-        where = f" (first defined on line {first + 1})" if first is not None else ""
+        where = f" (first defined on {doc.line_text(first)})" if first is not None else ""
         doc.add(line, col, "duplicate-key", f"duplicate key '{key.group(1) if key else '?'}'{where}; each key may appear once")
         return
     if name == "TooManyNodesError":

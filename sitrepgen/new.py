@@ -23,6 +23,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from .config import Project
+from .desks import desk_folder
 from .lint import PLACEHOLDER
 from .load import make_yaml
 from .model import Report
@@ -166,6 +167,43 @@ def new_report(project: Project, *, series: str | None = None, start: dt.date | 
     for path in [target, *targets]:  # nothing is written if any of them is there already
         if path.exists():
             raise NewReportError(_exists(path))
+    parts = latest.document.parts
+    folder = desk_folder(target)
+    if parts and folder.exists():
+        raise NewReportError(f"{folder.name}/ already exists in {folder.parent.name}/; move it away, or choose another period with --start/--end")
+
+    # The report file as written (a split report's text is merged with its parts): each desk
+    # keeps its own file, copied into the new week's desk folder with its text marked too.
+    yaml = round_trip()
+    tree = yaml.load(latest.document.source_text or latest.document.text)
+    advance(tree, latest.report, new_start, new_end)
+    copies = []
+    for part in parts:
+        part_tree = yaml.load(part.read_text(encoding="utf-8"))
+        mark_part(part_tree)
+        copies.append((folder / part.name, _dumped(yaml, part_tree)))
+    if copies:
+        try:
+            folder.mkdir()
+        except OSError as exc:
+            raise NewReportError(f"cannot make {folder.name}/ in {folder.parent.name}/: {exc.strerror or exc}") from None
+    try:
+        for path, text in copies:  # the parts first: the report never appears without them
+            write_new_file(path, text)
+        write_new_file(target, _dumped(yaml, tree))
+    except NewReportError:
+        for path, _ in copies:
+            path.unlink(missing_ok=True)
+        if copies:
+            folder.rmdir()
+        raise
+    made = [target]
+    source = load_report(target, project)[1] if translations else None
+    for item, path in zip(translations, targets):
+        origin = (target.name, content_hash(source)) if source is not None else None
+        write_new_file(path, _advanced(item.document.source_text or item.document.text, item.report, new_start, new_end, origin))
+        made.append(path)
+    return made
 
     write_new_file(target, _advanced(latest.document.text, latest.report, new_start, new_end))
     made = [target]
@@ -194,9 +232,21 @@ def _advanced(text: str, report: Report, start: dt.date, end: dt.date, origin: t
     advance(tree, report, start, end)
     if origin is not None:
         set_translation_of(tree, *origin)
+    return _dumped(yaml, tree)
+
+
+def _dumped(yaml: Any, tree: Any) -> str:
     buffer = io.StringIO()
     yaml.dump(tree, buffer)
     return buffer.getvalue()
+
+
+def mark_part(tree: Any) -> None:
+    """A desk file's text marked as ``advance`` marks a section's or a region's (it holds one)."""
+    _mark_blocks(tree)
+    _mark_list(tree, "paragraphs")
+    for figure in (tree.get("figures") or []) if isinstance(tree, CommentedMap) else []:
+        _mark_key(figure, "caption")
 
 
 def set_translation_of(tree: CommentedMap, file: str, digest: str) -> None:

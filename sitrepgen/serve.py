@@ -7,7 +7,9 @@ Why it is shaped like this:
 - What is preview-only (the reload script, the error banner) is added to HTML responses as they
   are sent, never written to disk: the output folder stays a clean, publishable site.
 - A mistake while editing is the normal case here, not an exceptional one: a failed build never
-  stops the server; its diagnostics are shown on every page until the next good build.
+  stops the server; its diagnostics are shown on every page until the next good build, errors
+  first (the real problem, then any file's warnings). A good build with warnings shows them too,
+  in a quieter notice, so a writer sees what ``validate --strict`` in CI will refuse.
 - Everything runs in a ``PreviewServer`` object with ``start()``/``rebuild()``/``stop()``, so tests
   can drive it without a terminal, a browser or a Ctrl+C.
 - It serves drafts, so it answers only requests addressed to this machine by name (``Host:
@@ -38,7 +40,7 @@ from urllib.parse import unquote, urlsplit
 
 import click
 
-from .diagnostics import sort_diagnostics
+from .diagnostics import Diagnostic, sort_diagnostics
 from .names import printable
 
 if TYPE_CHECKING:  # the config (pydantic) is imported when the server starts, not with the CLI
@@ -75,6 +77,13 @@ class BuildFailure:
 
     message: str
     diagnostics: list[str] = field(default_factory=list)  #: "PATH:LINE:COL: error[code]: ..." lines
+
+
+def errors_first(diagnostics: Iterable[Diagnostic]) -> list[str]:
+    """The diagnostics as text lines, every error before any warning (each group in file and line
+    order): a warning in another file must not push the one line that explains a failure below."""
+    ordered = sort_diagnostics(diagnostics)
+    return [d.format_text() for d in ordered if d.is_error] + [d.format_text() for d in ordered if not d.is_error]
 
 
 def reload_script(generation: int) -> str:
@@ -115,6 +124,19 @@ def error_banner(failure: BuildFailure, note: str = "showing the last good build
     )
 
 
+def warning_banner(warnings: list[str]) -> str:
+    """A quieter block for a good build's warnings (the site was built; CI with --strict would not
+    publish it). Escaped like the error banner: the lines quote the user's files."""
+    lines = "\n".join(html.escape(line) for line in warnings)
+    return (
+        '<div id="sitrepgen-build-warnings" role="status" style="position:relative;z-index:2147483647;'
+        "margin:0;padding:12px 16px;background:#fff8e0;color:#5c4300;border-bottom:3px solid #d9a400;"
+        'font:14px/1.4 system-ui,sans-serif;text-align:left;">'
+        f"<strong>sitrepgen: built with {len(warnings)} warning(s)</strong>"
+        f'<pre style="margin:.5em 0 0;white-space:pre-wrap;font:13px/1.4 ui-monospace,monospace;">{lines}</pre></div>'
+    )
+
+
 def error_page(failure: BuildFailure, generation: int) -> bytes:
     """The page shown when the very first build failed and there is no site to fall back on."""
     return (
@@ -127,8 +149,9 @@ def error_page(failure: BuildFailure, generation: int) -> bytes:
     ).encode("utf-8")
 
 
-def inject(page: bytes, *, generation: int, failure: BuildFailure | None) -> bytes:
-    """``page`` with the reload script before ``</body>`` and, after a failed build, the banner after ``<body>``.
+def inject(page: bytes, *, generation: int, failure: BuildFailure | None, warnings: list[str] | None = None) -> bytes:
+    """``page`` with the reload script before ``</body>`` and, after ``<body>``, the banner of a
+    failed build or, after a good build with ``warnings``, the notice that lists them.
 
     Works on bytes so that a page is never re-encoded: only the inserted parts are new.
     """
@@ -139,8 +162,8 @@ def inject(page: bytes, *, generation: int, failure: BuildFailure | None) -> byt
         page = page[:at] + script + page[at:]
     else:
         page += script
-    if failure is not None:
-        banner = error_banner(failure).encode("utf-8")
+    banner = error_banner(failure).encode("utf-8") if failure is not None else warning_banner(warnings).encode("utf-8") if warnings else b""
+    if banner:
         opening = _BODY_OPEN.search(page)
         at = opening.end() if opening else 0
         page = page[:at] + banner + page[at:]
@@ -303,7 +326,7 @@ class _Handler(SimpleHTTPRequestHandler):
         if url_path == GENERATION_PATH:
             return self._send_bytes(HTTPStatus.OK, str(preview.generation).encode("ascii"), "text/plain; charset=utf-8")
 
-        generation, failure = preview.state()  # before reading the page: a newer page only costs a reload
+        generation, failure, warnings = preview.page_state()  # before reading the page: a newer page only costs a reload
         if failure is not None and url_path in ("/", "/index.html") and not (Path(self.directory) / "index.html").is_file():
             body = error_page(failure, generation)
             return self._send_bytes(HTTPStatus.INTERNAL_SERVER_ERROR, body, "text/html; charset=utf-8")
@@ -321,7 +344,7 @@ class _Handler(SimpleHTTPRequestHandler):
         except OSError:
             self.send_error(HTTPStatus.NOT_FOUND, "File not found")
             return None
-        body = inject(page, generation=generation, failure=failure)
+        body = inject(page, generation=generation, failure=failure, warnings=warnings)
         return self._send_bytes(HTTPStatus.OK, body, "text/html; charset=utf-8")
 
     def _send_text(self, status: HTTPStatus, message: str) -> io.BytesIO:
@@ -383,6 +406,7 @@ class PreviewServer:
         self._serving_dir = _edition_dir(project, edition)  #: the output folder of the last good build
         self._generation = 0
         self._failure: BuildFailure | None = None
+        self._warnings: list[str] = []  #: the last good build's warnings, shown on its pages
         self._state_lock = threading.Lock()
         self._build_lock = threading.Lock()
         self._stop_event = threading.Event()
@@ -407,6 +431,17 @@ class PreviewServer:
     def failure(self) -> BuildFailure | None:
         with self._state_lock:
             return self._failure
+
+    @property
+    def warnings(self) -> list[str]:
+        """The last good build's warnings ("PATH:LINE:COL: warning[code]: ..." lines); empty after a failure."""
+        with self._state_lock:
+            return list(self._warnings)
+
+    def page_state(self) -> tuple[int, BuildFailure | None, list[str]]:
+        """Generation, failure and warnings read together, so a page never mixes two builds' states."""
+        with self._state_lock:
+            return self._generation, self._failure, list(self._warnings)
 
     def state(self) -> tuple[int, BuildFailure | None]:
         """Generation and failure read together, so a page never mixes two builds' states."""
@@ -518,13 +553,12 @@ class PreviewServer:
                 self._project = project
                 result = build(project, edition=self.edition)
                 # Lint warnings (BuildResult.diagnostics, where this version has it), then PDF warnings.
-                warnings = [d.format_text() for d in sort_diagnostics(getattr(result, "diagnostics", []))]
+                warnings = errors_first(getattr(result, "diagnostics", []))
                 warnings += [f"warning: {w}" for w in result.warnings]
             except BuildError as exc:
-                diagnostics = sort_diagnostics(exc.diagnostics)
-                errors = sum(d.is_error for d in diagnostics)
+                errors = sum(d.is_error for d in exc.diagnostics)
                 message = f"{errors} error(s)" if errors else str(exc)
-                failure = BuildFailure(message, [d.format_text() for d in diagnostics])
+                failure = BuildFailure(message, errors_first(exc.diagnostics))
             except TemplateError as exc:
                 failure = BuildFailure(str(exc))
             except Exception as exc:  # a bug in sitrepgen: keep serving, show it, keep the traceback
@@ -535,6 +569,7 @@ class PreviewServer:
                 if failure is None:
                     self._serving_dir = _edition_dir(self._project, self.edition)
                 self._failure = failure
+                self._warnings = warnings if failure is None else []
                 self._generation += 1
 
         if failure is None:

@@ -141,7 +141,7 @@ def load_report(
     raw, key = read if read is not None else read_report_bytes(doc, project, budget, project.fingerprint())
     if doc.has_errors:
         return doc, None
-    doc = read_document(path, max_bytes=config.max_file_bytes, root=Path.cwd(), raw=raw)
+    doc = read_document(path, max_bytes=config.max_file_bytes, root=Path.cwd(), raw=raw, includes=True)
     report = validate_model(doc, Report)
     if report is None:
         return doc, None
@@ -150,6 +150,8 @@ def load_report(
     if not run_rules(doc, report, context, FIGURE_RULES):
         return doc, None  # over a limit: that error alone
     name = _relative(path, project.root)
+    if doc.parts:  # its diagnostics name several files, which the cache's record cannot: linted afresh
+        cache = None
     cached = cache.get(name, key, doc.text) if cache is not None and key else None
     if cached is not None:
         doc.diagnostics += [Diagnostic(doc.display, line, col, Severity(severity), code, message) for line, col, severity, code, message in cached]
