@@ -162,6 +162,17 @@ def _parse(text: str, *, inline: bool) -> list[Token]:
     return md.parseInline(text, {}) if inline else md.parse(text, {})
 
 
+def parse_block(text: str) -> list[Token]:
+    """The block tokens of a field, as every output renders them (for the linter); shared with
+    rendering through the cache, so linting adds no parse the build would not do."""
+    return _parse(text, inline=False)
+
+
+def plain_mask(text: str) -> bytearray:
+    """Which characters of ``text`` are plain text (1) rather than code, escapes or autolinks."""
+    return _plain_mask(text)
+
+
 # --------------------------------------------------------------------------- reading the source
 #
 # The .md output copies the writer's Markdown rather than re-rendering it, so its safety depends
