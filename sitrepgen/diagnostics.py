@@ -81,6 +81,8 @@ CODES: dict[str, str] = {
     "region-name": "a region whose page would replace one of the site's own pages (regions/index.html)",
     "accidental-markdown": "a line that Markdown turns into a list, heading or rule the writer did not mean ('2016.' or '- ... -' at the start of a line)",
     "raw-html": "an HTML tag or comment in text, which is printed as written (raw HTML is off)",
+    "undefined-footnote": "a footnote marker [^1] with no definition '[^1]: ...' in its paragraph, or in a caption",
+    "unused-footnote": "a footnote definition '[^1]: ...' that no marker in its paragraph cites",
     # key figures (the last four compare a report with the previous one of its series)
     "duplicate-key-figure-id": "two key figures of one report share an id",
     "missing-key-figure-id": "a key figure without an id in a report whose other key figures have one",

@@ -783,6 +783,22 @@ def check_raw_html(doc: Document, report: Report, ctx: LintContext) -> None:
             doc.add(line, col, "raw-html", message, W)
 
 
+def check_footnotes(doc: Document, report: Report, ctx: LintContext) -> None:
+    """A footnote marker with no definition in its paragraph prints as '[^1]' (an error, like a
+    reference to no figure); a definition no marker cites is left out of every output."""
+    for loc, text in text_fields(report):
+        caption = loc[-1] == "caption"
+        for mark in markup.footnote_marks(text):
+            line, col = doc.position_in(loc, text, mark.start)
+            shown = f"[^{mark.label}]"
+            if caption:
+                doc.add(line, col, "undefined-footnote", f"captions cannot have footnotes, and {shown} is printed as written; put the note in the text that cites the figure")
+            elif not mark.definition and not mark.used:
+                doc.add(line, col, "undefined-footnote", f"footnote {shown} has no definition in this paragraph, and is printed as written; add a line '{shown}: ...' to the same paragraph (in a '>-' block, after a blank line)")
+            elif mark.definition and not mark.used:
+                doc.add(line, col, "unused-footnote", f"footnote {shown} is defined but no marker in this paragraph cites it, so it is not printed; cite it with {shown} or remove the definition", W)
+
+
 # --------------------------------------------------------------------------- key figures
 
 
@@ -925,6 +941,7 @@ RULES: tuple[Rule, ...] = (
     check_key_figure_numbers,
     check_accidental_markdown,
     check_raw_html,
+    check_footnotes,
 )
 
 

@@ -599,7 +599,7 @@ def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:
 def _print_view(item: LoadedReport, page: str, *, label: str, link_base: str | None, comparison: Comparison) -> ReportView:
     """The report as its print page sees it (the print page stands where the report page does)."""
     assets = relative("reports/", page.rpartition("/")[0])
-    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", label=label, comparison=comparison)
+    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", label=label, comparison=comparison, footnotes_at_foot=True)
 
 
 def _edition(project: Project, name: str) -> Edition:
