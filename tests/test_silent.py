@@ -3,6 +3,9 @@ or a heading, HTML printed as written; and footnotes, which are supported in eve
 
 from __future__ import annotations
 
+import re
+import shutil
+import subprocess
 from pathlib import Path
 
 import click
@@ -227,3 +230,126 @@ def test_raw_html_other_tags_and_what_is_not_html(project: Path, seed_yaml: str)
         f"{REPORT}:{position_of(text, '</i>')}: warning[raw-html]: HTML is not allowed in report text: '</i>' is printed as "
         "written; remove the tag\n"
     )
+
+
+# --------------------------------------------------------------------------- 4. footnotes
+
+LEADERS_NOTE = "Estimate given by local council leaders on December 7; not independently verified."
+UNHCR_NOTE = "UNHCR Syria flash update, 2 December 2016."
+
+
+def with_footnotes(seed: str) -> str:
+    """The seed with two notes in its second Aleppo paragraph (a '>-' block: a blank line before
+    each definition) and one in the conclusions (a '|' block), cited twice."""
+    text = clean(seed)
+    text = text.replace("given the pace of changes.", "given the pace of changes.[^leaders]")
+    text = text.replace(
+        "had already reached maximum capacity.\n",
+        f"had already reached maximum capacity.[^1]\n\n        [^leaders]: {LEADERS_NOTE}\n\n        [^1]: {UNHCR_NOTE}\n",
+    )
+    start = text.index("conclusions:\n  - >-")
+    conclusions = text[start:].replace("conclusions:\n  - >-", "conclusions:\n  - |", 1)
+    conclusions = conclusions.replace("must be kept in mind.", "must be kept in mind.[^1]", 1)
+    conclusions = conclusions.replace("by advancing pro-government forces.", "by advancing pro-government forces.[^1]\n    [^1]: Reports from local sources.")
+    return text[:start] + conclusions
+
+
+def built_site(project: Path, seed_yaml: str) -> Path:
+    write(project, with_footnotes(seed_yaml))
+    result = run(project, "build")
+    assert result.exit_code == 0, result.output
+    return project / "site" / "reports"
+
+
+def test_footnotes_validate_clean(project: Path, seed_yaml: str) -> None:
+    write(project, with_footnotes(seed_yaml))
+    result = validate(project)
+    assert (result.exit_code, result.stdout) == (0, "")
+
+
+def test_footnotes_in_html_with_back_links(project: Path, seed_yaml: str) -> None:
+    html = (built_site(project, seed_yaml) / "2016-12-08.html").read_text(encoding="utf-8")
+    # Numbered through the report: the paragraph's two notes are 1 and 2, the conclusions' is 3.
+    assert (
+        'changes.<sup class="footnote-ref"><a href="#fn-2016-12-08-1" id="fnref-2016-12-08-1" role="doc-noteref" '
+        'aria-label="Note 1">1</a></sup>'
+    ) in html
+    assert 'capacity.<sup class="footnote-ref"><a href="#fn-2016-12-08-2" id="fnref-2016-12-08-2"' in html
+    assert 'kept in mind.<sup class="footnote-ref"><a href="#fn-2016-12-08-3" id="fnref-2016-12-08-3"' in html
+    assert 'forces.<sup class="footnote-ref"><a href="#fn-2016-12-08-3" id="fnref-2016-12-08-3-2"' in html
+    section = html[html.index('<section class="footnotes"') :]
+    assert section.startswith('<section class="footnotes" role="doc-endnotes" aria-labelledby="notes-2016-12-08">\n  <h2 id="notes-2016-12-08">Notes</h2>')
+    assert (
+        f'<li id="fn-2016-12-08-1" value="1"><p>{LEADERS_NOTE} <a href="#fnref-2016-12-08-1" class="footnote-backref" '
+        'role="doc-backlink" aria-label="Back to the text of note 1">\u21a9\ufe0e</a></p>'
+    ) in section
+    assert f'<li id="fn-2016-12-08-2" value="2"><p>{UNHCR_NOTE} <a href="#fnref-2016-12-08-2"' in section
+    assert (
+        '<li id="fn-2016-12-08-3" value="3"><p>Reports from local sources. <a href="#fnref-2016-12-08-3" class="footnote-backref" '
+        'role="doc-backlink" aria-label="Back to the text of note 3">\u21a9\ufe0e</a> <a href="#fnref-2016-12-08-3-2" '
+        'class="footnote-backref" role="doc-backlink" aria-label="Back to the text of note 3 (2)">\u21a9\ufe0e</a></p>'
+    ) in section
+    # The definitions are not left in the paragraph, and no '[^' is printed anywhere.
+    assert "[^" not in html and html.count(LEADERS_NOTE) == 1
+    # Every link to a note has its target on the page, and every back link too.
+    for target in re.findall(r'href="#(fn(?:ref)?-[^"]+)"', html):
+        assert f'id="{target}"' in html, target
+
+
+def test_footnotes_on_other_pages_lead_to_the_report(project: Path, seed_yaml: str) -> None:
+    region = (built_site(project, seed_yaml).parent / "regions" / "aleppo.html").read_text(encoding="utf-8")
+    assert '<a href="../reports/2016-12-08.html#fn-2016-12-08-1"' in region
+
+
+def test_footnotes_at_the_foot_of_the_pdf_page(project: Path, seed_yaml: str) -> None:
+    pdf = built_site(project, seed_yaml) / "2016-12-08.pdf"
+    if shutil.which("pdftotext") is None:
+        pytest.fail("pdftotext not found: install poppler-utils (apt-get install poppler-utils)")
+    pages = []
+    for page in (1, 2, 3):
+        pages.append(subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], check=True, capture_output=True, text=True).stdout)
+    # Each note at the foot of the page that cites it, numbered by the PDF in reading order.
+    (page_of_notes,) = [text for text in pages if LEADERS_NOTE in text]
+    assert f"1. {LEADERS_NOTE}\n2. {UNHCR_NOTE}" in page_of_notes
+    assert "changes.1" in page_of_notes and "capacity.2" in page_of_notes
+    assert "3. Reports from local sources." in "".join(pages)
+    assert "[^" not in "".join(pages)
+
+
+def test_footnotes_kept_as_markdown_footnotes(project: Path, seed_yaml: str) -> None:
+    md = (built_site(project, seed_yaml) / "2016-12-08.md").read_text(encoding="utf-8")
+    assert "given the pace of changes.[^1]" in md and "maximum capacity.[^2]\n" in md
+    assert f"\n\n[^1]: {LEADERS_NOTE}\n\n[^2]: {UNHCR_NOTE}\n" in md
+    # The conclusions' own [^1] is note 3 of the report, so that the two do not meet.
+    assert "must be kept in mind.[^3]" in md and "pro-government forces.[^3]\n\n[^3]: Reports from local sources." in md
+
+
+def test_footnote_mistakes(project: Path, seed_yaml: str) -> None:
+    """A marker with no definition (here: defined in another paragraph, or folded into the
+    sentence), a definition nothing cites, a note in a caption."""
+    text = clean(seed_yaml)
+    text = text.replace("given the pace of changes.", "given the pace of changes.[^a]")
+    text = text.replace("in neighboring Iraq.", "in neighboring Iraq.[^b] [^b]: folded into the sentence.\n\n        [^c]: never cited.")
+    text = text.replace("Areas of control", "Areas[^d] of control")
+    write(project, text)
+    result = validate(project)
+    assert result.exit_code == 1
+    assert result.stdout == (
+        f"{REPORT}:{position_of(text, '[^a]')}: error[undefined-footnote]: footnote [^a] has no definition in this paragraph, "
+        "and is printed as written; add a line '[^a]: ...' to the same paragraph (in a '>-' block, after a blank line)\n"
+        f"{REPORT}:{position_of(text, '[^d]')}: error[undefined-footnote]: captions cannot have footnotes, and [^d] is printed "
+        "as written; put the note in the text that cites the figure\n"
+        f"{REPORT}:{position_of(text, '[^b]')}: error[undefined-footnote]: footnote [^b] has no definition in this paragraph, "
+        "and is printed as written; add a line '[^b]: ...' to the same paragraph (in a '>-' block, after a blank line)\n"
+        f"{REPORT}:{position_of(text, '[^b]', 1)}: error[undefined-footnote]: footnote [^b] has no definition in this paragraph, "
+        "and is printed as written; add a line '[^b]: ...' to the same paragraph (in a '>-' block, after a blank line)\n"
+        f"{REPORT}:{position_of(text, '[^c]')}: warning[unused-footnote]: footnote [^c] is defined but no marker in this "
+        "paragraph cites it, so it is not printed; cite it with [^c] or remove the definition\n"
+    )
+    assert result.stderr == "Error: 1 file(s) checked: 4 error(s), 1 warning(s)\n"
+
+
+def test_footnote_in_a_code_span_or_escaped_is_text(project: Path, seed_yaml: str) -> None:
+    write(project, clean(seed_yaml).replace("given the pace of changes.", "given the pace of changes `[^a]` \\[^b]."))
+    result = validate(project)
+    assert (result.exit_code, result.stdout) == (0, "")
