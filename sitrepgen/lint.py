@@ -17,7 +17,6 @@ from functools import lru_cache
 from pathlib import Path, PurePosixPath
 from typing import Any, Protocol
 
-from markdown_it.common.html_re import HTML_TAG_RE
 from pydantic import BaseModel
 
 from . import markup, names
@@ -680,9 +679,11 @@ def accidental_blocks(text: str) -> Iterator[tuple[int, str]]:
 
     - an ordered list that starts at a number other than 1 ('2016. The year...');
     - a bullet list of one item that either interrupts a paragraph or ends with a dash
-      ('- according to local sources -' on a line of its own);
+      ('- according to local sources -' on a line of its own), judged when it closes;
     - any heading ('# 5 killed', or a line under a line of '-' or '='), and any horizontal rule.
-    """
+
+    One pass over the tokens, reading each line at most once: a hostile field of a hundred
+    thousand lists costs no more than its length."""
     tokens = markup.parse_block(text)
     starts = _line_starts(text)
 
@@ -690,32 +691,36 @@ def accidental_blocks(text: str) -> Iterator[tuple[int, str]]:
         match = _INDENT_RE.match(text, starts[line])
         return match.end() if match else starts[line]
 
+    def line_text(line: int) -> str:  # the line from its first character, without its break
+        end = text.find("\n", starts[line])
+        return text[at(line) : end if end >= 0 else len(text)].rstrip()
+
+    items, list_start, interrupts = 0, 0, False  # the top-level bullet list being read
     for index, token in enumerate(tokens):
+        if token.type == "list_item_open" and token.level == 1:
+            items += 1
+        elif token.type == "bullet_list_close" and token.level == 0:
+            if items == 1 and (interrupts or line_text(list_start).endswith(_DASHES)):
+                yield at(list_start), f"'{token.markup}' at the start of a line makes a list of one item; write '\\{token.markup}' if it is a dash in the sentence, or join the line to the one before"
         if token.map is None or token.level != 0:
             continue
-        first = text[at(token.map[0]) :].split("\n", 1)[0].rstrip()
+        start = token.map[0]
         if token.type == "ordered_list_open":
             number = tokens[index + 1].info
             if number != "1":
-                yield at(token.map[0]), f"'{number}{token.markup}' at the start of a line makes a numbered list starting at {number}; write '{number}\\{token.markup}' if the number belongs to the sentence"
+                yield at(start), f"'{number}{token.markup}' at the start of a line makes a numbered list starting at {number}; write '{number}\\{token.markup}' if the number belongs to the sentence"
         elif token.type == "bullet_list_open":
-            items = sum(1 for t in tokens[index:] if t.type == "list_item_open" and t.level == 1 and _inside(t, token))
-            interrupts = index > 0 and tokens[index - 1].type == "paragraph_close" and tokens[index - 3].map is not None and tokens[index - 3].map[1] == token.map[0]
-            if items == 1 and (interrupts or first.endswith(_DASHES)):
-                yield at(token.map[0]), f"'{token.markup}' at the start of a line makes a list of one item; write '\\{token.markup}' if it is a dash in the sentence, or join the line to the one before"
+            previous = tokens[index - 3] if index >= 3 and tokens[index - 1].type == "paragraph_close" else None
+            items, list_start, interrupts = 0, start, previous is not None and previous.map is not None and previous.map[1] == start
         elif token.type == "heading_open":
             if token.markup.startswith("#"):
-                yield at(token.map[0]), f"'{token.markup}' at the start of a line makes a heading; write '\\{token.markup[0]}' if the '{token.markup[0]}' belongs to the text"
+                yield at(start), f"'{token.markup}' at the start of a line makes a heading; write '\\{token.markup[0]}' if the '{token.markup[0]}' belongs to the text"
             else:
                 underline = token.map[1] - 1
-                written = text[at(underline) :].split("\n", 1)[0].rstrip()
-                yield at(underline), f"a line of '{token.markup}' under a line of text makes that text a heading; write '\\{written}' to keep the line as text"
+                yield at(underline), f"a line of '{token.markup}' under a line of text makes that text a heading; write '\\{line_text(underline)}' to keep the line as text"
         elif token.type == "hr":
-            yield at(token.map[0]), f"a line of '{first[0]}' alone makes a horizontal rule; write '\\{first}' to keep the characters"
-
-
-def _inside(item: Any, outer: Any) -> bool:
-    return item.map is not None and outer.map[0] <= item.map[0] < outer.map[1]
+            written = line_text(start)
+            yield at(start), f"a line of '{written[0]}' alone makes a horizontal rule; write '\\{written}' to keep the characters"
 
 
 def check_accidental_markdown(doc: Document, report: Report, ctx: LintContext) -> None:
@@ -731,8 +736,8 @@ def check_accidental_markdown(doc: Document, report: Report, ctx: LintContext) -
 #: A line that could start a list, heading or rule: only such a text is parsed for them.
 _MAY_BE_BLOCK_RE = re.compile(r"(?:^|\n)[ \t]*(?:[-+*#=_]|\d{1,9}[.)])")
 
-_HTML_TAG_RE = re.compile(HTML_TAG_RE.pattern)
-_TAG_NAME_RE = re.compile(r"</?([A-Za-z][A-Za-z0-9\-]*)")
+_TAG_START_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9\-]*)(?=[\s/>])")
+_TAG_WINDOW = 512  #: how far a tag's '>' (or its closing tag) is looked for from its '<'
 #: What to write in Markdown instead of an HTML tag, by the tag's name ({} is the tag's content).
 _MARKDOWN_FOR = {
     "b": "**{}**", "strong": "**{}**", "i": "*{}*", "em": "*{}*", "code": "`{}`",
@@ -743,36 +748,45 @@ _MARKDOWN_FOR = {
 
 def raw_html(text: str) -> Iterator[tuple[int, str]]:
     """(offset, message) of each HTML tag or comment that the outputs print as written (report
-    text has raw HTML off); a closing tag that closes one already reported is not repeated."""
+    text has raw HTML off); a closing tag that closes one already reported is not repeated.
+
+    A tag is '<' and a name, then its '>' within _TAG_WINDOW characters with no '<' before it
+    (attributes are not checked further); '<!--' starts a comment, closed or not. Each '<' costs
+    a few bounded searches, so a hostile text of '<' runs stays linear; autolinks (the name is
+    followed by ':' or '@') and '3 < 4' are not tags."""
     if "<" not in text:
         return
     plain = markup.plain_mask(text)
     closed: set[int] = set()
-    for match in _HTML_TAG_RE.finditer(text):
+    for match in _TAG_START_RE.finditer(text):
         start = match.start()
         if not plain[start] or start in closed:
             continue
-        tag = match.group(0)
-        if tag.startswith("<!--"):
-            yield start, "an HTML comment is printed as written in report text; remove it, or make it a YAML comment (a line starting with '#') outside the text"
+        end = text.find(">", match.end(), match.end() + _TAG_WINDOW)
+        if end < 0 or text.find("<", match.end(), end) >= 0:
             continue
-        name_match = _TAG_NAME_RE.match(tag)
-        name = name_match.group(1).lower() if name_match else ""
+        tag, name, closing_tag = text[start : end + 1], match.group(2).lower(), bool(match.group(1))
         content = ""
-        if not tag.startswith("</"):
-            closing = re.compile(rf"</{re.escape(name)}\s*>", re.IGNORECASE).search(text, match.end(), match.end() + 200)
-            if closing is not None and "\n\n" not in text[match.end() : closing.start()]:
+        if not closing_tag:
+            closing = re.compile(rf"</{re.escape(name)}\s*>", re.IGNORECASE).search(text, end + 1, end + 1 + _TAG_WINDOW)
+            if closing is not None and "\n\n" not in text[end + 1 : closing.start()]:
                 closed.add(closing.start())
-                content = text[match.end() : closing.start()]
+                content = text[end + 1 : closing.start()]
         shown = tag if len(tag) <= 40 else tag[:37] + "..."
         instead = _MARKDOWN_FOR.get(name)
-        if instead is None or tag.startswith("</"):
+        if instead is None or closing_tag:
             fix = "remove the tag"
         elif "{}" in instead:
             fix = f"write {instead.format(content or '...')} instead"
         else:
             fix = f"write {instead} instead"
         yield start, f"HTML is not allowed in report text: '{shown}' is printed as written; {fix}"
+    for match in _COMMENT_RE.finditer(text):
+        if plain[match.start()]:
+            yield match.start(), "an HTML comment is printed as written in report text; remove it, or make it a YAML comment (a line starting with '#') outside the text"
+
+
+_COMMENT_RE = re.compile("<!--")
 
 
 def check_raw_html(doc: Document, report: Report, ctx: LintContext) -> None:

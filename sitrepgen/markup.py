@@ -212,12 +212,13 @@ def footnote_marks(text: str) -> list[FootnoteMark]:
     tokens = _parse(text, inline=False)
     cited = {token.meta["label"] for token in _walk(tokens) if token.type == "footnote_ref"}
     plain = _plain_mask(text)
+    line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
     marks = []
     for match in _FOOTNOTE_MARK_RE.finditer(text):
         start = match.start()
         if not plain[start]:
             continue
-        line_start = text.rfind("\n", 0, start) + 1
+        line_start = line_starts[bisect.bisect_right(line_starts, start) - 1]
         definition = text.startswith(":", match.end()) and _DEFINITION_RE.fullmatch(text, line_start, match.end() + 1) is not None
         marks.append(FootnoteMark(start, match.group(1), definition, match.group(1) in cited))
     return marks
@@ -245,8 +246,9 @@ def footnote_markdown(text: str, base: int) -> str:
         out.append(text[position : mark.start])
         end = mark.start + 2 + len(mark.label) + 1
         if mark.label in numbers and mark.used:
-            if mark.definition and mark.start > 0 and not text[: mark.start].endswith("\n\n"):
-                out.append("\n" if text[: mark.start].endswith("\n") else "\n\n")
+            before = text[max(0, mark.start - 2) : mark.start]
+            if mark.definition and mark.start > 0 and not before.endswith("\n\n"):
+                out.append("\n" if before.endswith("\n") else "\n\n")
             out.append(f"[^{numbers[mark.label]}]")
         else:
             out.append("\\" + text[mark.start : end])
