@@ -804,7 +804,7 @@ def check_footnotes(doc: Document, report: Report, ctx: LintContext) -> None:
         caption = loc[-1] == "caption"
         for mark in markup.footnote_marks(text):
             line, col = doc.position_in(loc, text, mark.start)
-            shown = f"[^{mark.label}]"
+            shown = f"[^{mark.label}]" if len(mark.label) <= 40 else f"[^{mark.label[:37]}...]"
             if caption:
                 doc.add(line, col, "undefined-footnote", f"captions cannot have footnotes, and {shown} is printed as written; put the note in the text that cites the figure")
             elif not mark.definition and not mark.used:

@@ -314,6 +314,16 @@ def test_footnotes_at_the_foot_of_the_pdf_page(project: Path, seed_yaml: str) ->
     assert "changes.1" in page_of_notes and "capacity.2" in page_of_notes
     assert "3. Reports from local sources." in "".join(pages)
     assert "[^" not in "".join(pages)
+    # At the foot: below every line of the body, in the bottom quarter of the page.
+    import pdfplumber
+
+    with pdfplumber.open(pdf) as document:
+        page = next(page for page in document.pages if "Estimate given" in (page.extract_text() or ""))
+        words = page.extract_words()
+        note = next(word for word in words if word["text"] == "Estimate")
+        body = [word for word in words if word["text"] == "capacity.2" or word["text"].startswith("capacity.")]
+        assert body and note["top"] > max(word["bottom"] for word in body)
+        assert note["top"] > page.height * 0.75
 
 
 def test_footnotes_kept_as_markdown_footnotes(project: Path, seed_yaml: str) -> None:
