@@ -756,14 +756,16 @@ def raw_html(text: str) -> Iterator[tuple[int, str]]:
     followed by ':' or '@') and '3 < 4' are not tags."""
     if "<" not in text:
         return
-    plain = markup.plain_mask(text)
+    plain: bytearray | None = None  # made only for a text with something like a tag in it
     closed: set[int] = set()
     for match in _TAG_START_RE.finditer(text):
         start = match.start()
-        if not plain[start] or start in closed:
-            continue
         end = text.find(">", match.end(), match.end() + _TAG_WINDOW)
-        if end < 0 or text.find("<", match.end(), end) >= 0:
+        if end < 0 or start in closed or text.find("<", match.end(), end) >= 0:
+            continue
+        if plain is None:
+            plain = markup.plain_mask(text)
+        if not plain[start]:
             continue
         tag, name, closing_tag = text[start : end + 1], match.group(2).lower(), bool(match.group(1))
         content = ""
@@ -782,6 +784,8 @@ def raw_html(text: str) -> Iterator[tuple[int, str]]:
             fix = f"write {instead} instead"
         yield start, f"HTML is not allowed in report text: '{shown}' is printed as written; {fix}"
     for match in _COMMENT_RE.finditer(text):
+        if plain is None:
+            plain = markup.plain_mask(text)
         if plain[match.start()]:
             yield match.start(), "an HTML comment is printed as written in report text; remove it, or make it a YAML comment (a line starting with '#') outside the text"
 
