@@ -27,7 +27,7 @@ from .cache import Budget, TooMuchInput
 from .markup import DEFAULT_FIGURE_LABEL, reference_text
 from .model import Figure, FigureBlock, Paragraph, Report, audience_of, text_of
 from .paths import PathProblem, resolve
-from .trends import value_text
+from .trends import format_number, value_text
 
 IMAGE_TYPES = {".svg": "image/svg+xml", ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg"}
 MAP_TYPES = {".geojson": "application/geo+json"}
@@ -509,17 +509,23 @@ def check_dates(doc: Document, report: Report, ctx: LintContext) -> None:
 _GROUPED_NUMBER = re.compile(r"(?<![\d.,])\d{1,3}(?:([.,])\d{3})+(?![\d]|[.,]\d)")
 
 
-def check_number_format(doc: Document, report: Report, ctx: LintContext) -> None:
-    """Thousands written '3.000' in a report that writes '90,000' (or the other way round).
-
-    Two passes over the text, the first only counting, so that nothing grows with the number
-    of numbers but the warnings themselves."""
+def _grouping(report: Report) -> tuple[Counter[str], dict[str, str]]:
+    """How often the report's text groups digits with '.' and with ',', and an example of each."""
     usage: Counter[str] = Counter()
     examples: dict[str, str] = {}
     for _loc, text in text_fields(report):
         for match in _GROUPED_NUMBER.finditer(text):
             usage[match.group(1)] += 1
             examples.setdefault(match.group(1), match.group(0))
+    return usage, examples
+
+
+def check_number_format(doc: Document, report: Report, ctx: LintContext) -> None:
+    """Thousands written '3.000' in a report that writes '90,000' (or the other way round).
+
+    Two passes over the text, the first only counting, so that nothing grows with the number
+    of numbers but the warnings themselves."""
+    usage, examples = _grouping(report)
     if len(usage) < 2:
         return  # one convention throughout: nothing to compare with
     usual = "," if usage[","] >= usage["."] else "."
@@ -653,6 +659,215 @@ def check_region_names(doc: Document, report: Report, ctx: LintContext) -> None:
             )
 
 
+# --------------------------------------------------------------------------- silent mistakes
+#
+# What the outputs would print differently from what the writer meant, with no error anywhere:
+# a value YAML reads as a decimal, a line Markdown makes a list or a heading, HTML shown as text.
+
+#: A YAML number a writer may have meant with a thousands separator: 1 to 3 digits, a point and
+#: exactly three digits ('3.000', '-1.500'). YAML reads it as a decimal (3.0, -1.5).
+_GROUPED_VALUE_RE = re.compile(r"[-+]?\d{1,3}\.\d{3}")
+
+
+def check_key_figure_numbers(doc: Document, report: Report, ctx: LintContext) -> None:
+    """``value: 3.000`` is the number 3 to YAML, printed "approximately 3" in the headline strip.
+
+    Warned whatever separator the text uses: YAML numbers never group digits, so such a value is
+    either a thousands separator taken for a decimal point or trailing zeros that change nothing.
+    The value is read as typed from the file; only a decimal value can have been typed that way."""
+    for k, item in enumerate(report.key_figures):
+        if not isinstance(item.value, float):
+            continue
+        loc = ("key_figures", k, "value")
+        written = doc.scalar_source(loc)
+        if written is None or _GROUPED_VALUE_RE.fullmatch(written) is None:
+            continue
+        thousands = written.replace(".", "")
+        decimal = format_number(item.value).replace(",", "")
+        doc.add_at(loc, "number-format", f"value {written} is the number {decimal} to YAML (printed '{value_text(item.value, item.unit)}'); YAML numbers have no thousands separator: if it means {int(thousands):,}, write {int(thousands)}; if it means {decimal}, write {decimal}", W)
+
+
+def check_number_series(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """A report that groups digits one way only ('3.000') in a series whose previous report
+    writes them the other way ('90,000'). A report using both is check_number_format's."""
+    if previous is None:
+        return
+    usage, _examples = _grouping(report)
+    if len(usage) != 1:
+        return
+    before, examples = _grouping(previous.report)
+    if not before:
+        return
+    usual = "," if before[","] >= before["."] else "."
+    if usual in usage:
+        return
+    for loc, text in text_fields(report):
+        for match in _GROUPED_NUMBER.finditer(text):
+            number, separator = match.group(0), match.group(1)
+            line, col = doc.position_in(loc, text, match.start())
+            doc.add(line, col, "number-format", f"'{number}' groups digits with '{separator}' where this series writes '{usual}' (as in '{examples[usual]}' in {previous.document.display}); if it means {number.replace(separator, '')}, write {number.replace(separator, usual)}", W)
+
+
+def _markdown_fields(report: Report) -> Iterator[tuple[Loc, str]]:
+    """The text fields rendered as blocks (captions are inline: no list or heading can form)."""
+    for loc, text in text_fields(report):
+        if loc[-1] != "caption":
+            yield loc, text
+
+
+def _line_starts(text: str) -> list[int]:
+    """Where each line of a field's value starts: markdown-it's token maps count these lines."""
+    return [0, *(match.end() for match in re.finditer("\n", text))]
+
+
+_DASHES = ("-", "\u2013", "\u2014")
+_INDENT_RE = re.compile(r"[ \t]*")
+
+
+def accidental_blocks(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, explanation) of each list, heading or rule Markdown makes of ``text`` that a
+    writer of a report paragraph did not mean (docs/diagnostics.md says which):
+
+    - an ordered list that starts at a number other than 1 ('2016. The year...');
+    - a bullet list of one item that either interrupts a paragraph or ends with a dash
+      ('- according to local sources -' on a line of its own), judged when it closes;
+    - any heading ('# 5 killed', or a line under a line of '-' or '='), and any horizontal rule.
+
+    One pass over the tokens, reading each line at most once: a hostile field of a hundred
+    thousand lists costs no more than its length."""
+    tokens = markup.parse_block(text)
+    starts = _line_starts(text)
+
+    def at(line: int) -> int:  # the line's first character that is not indentation
+        match = _INDENT_RE.match(text, starts[line])
+        return match.end() if match else starts[line]
+
+    def line_text(line: int) -> str:  # the line from its first character, without its break
+        end = text.find("\n", starts[line])
+        return text[at(line) : end if end >= 0 else len(text)].rstrip()
+
+    items, list_start, interrupts = 0, 0, False  # the top-level bullet list being read
+    for index, token in enumerate(tokens):
+        if token.type == "list_item_open" and token.level == 1:
+            items += 1
+        elif token.type == "bullet_list_close" and token.level == 0:
+            if items == 1 and (interrupts or line_text(list_start).endswith(_DASHES)):
+                yield at(list_start), f"'{token.markup}' at the start of a line makes a list of one item; write '\\{token.markup}' if it is a dash in the sentence, or join the line to the one before"
+        if token.map is None or token.level != 0:
+            continue
+        start = token.map[0]
+        if token.type == "ordered_list_open":
+            number = tokens[index + 1].info
+            if number != "1":
+                yield at(start), f"'{number}{token.markup}' at the start of a line makes a numbered list starting at {number}; write '{number}\\{token.markup}' if the number belongs to the sentence"
+        elif token.type == "bullet_list_open":
+            previous = tokens[index - 3] if index >= 3 and tokens[index - 1].type == "paragraph_close" else None
+            items, list_start, interrupts = 0, start, previous is not None and previous.map is not None and previous.map[1] == start
+        elif token.type == "heading_open":
+            if token.markup.startswith("#"):
+                yield at(start), f"'{token.markup}' at the start of a line makes a heading; write '\\{token.markup[0]}' if the '{token.markup[0]}' belongs to the text"
+            else:
+                underline = token.map[1] - 1
+                yield at(underline), f"a line of '{token.markup}' under a line of text makes that text a heading; write '\\{line_text(underline)}' to keep the line as text"
+        elif token.type == "hr":
+            written = line_text(start)
+            yield at(start), f"a line of '{written[0]}' alone makes a horizontal rule; write '\\{written}' to keep the characters"
+
+
+def check_accidental_markdown(doc: Document, report: Report, ctx: LintContext) -> None:
+    """A line that Markdown turns into a list, heading or rule, which the writer meant as text."""
+    for loc, text in _markdown_fields(report):
+        if not _MAY_BE_BLOCK_RE.search(text):
+            continue  # the common case: no line starts with a marker
+        for offset, why in accidental_blocks(text):
+            line, col = doc.position_in(loc, text, offset)
+            doc.add(line, col, "accidental-markdown", why, W)
+
+
+#: A line that could start a list, heading or rule: only such a text is parsed for them.
+_MAY_BE_BLOCK_RE = re.compile(r"(?:^|\n)[ \t]*(?:[-+*#=_]|\d{1,9}[.)])")
+
+_TAG_START_RE = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9\-]*)(?=[\s/>])")
+_TAG_WINDOW = 512  #: how far a tag's '>' (or its closing tag) is looked for from its '<'
+#: What to write in Markdown instead of an HTML tag, by the tag's name ({} is the tag's content).
+_MARKDOWN_FOR = {
+    "b": "**{}**", "strong": "**{}**", "i": "*{}*", "em": "*{}*", "code": "`{}`",
+    "a": "[{}](https://...)", "br": "a blank line (a new paragraph)", "p": "a blank line between paragraphs",
+    "sup": "a footnote ([^1] and a line '[^1]: ...')",
+}
+
+
+def raw_html(text: str) -> Iterator[tuple[int, str]]:
+    """(offset, message) of each HTML tag or comment that the outputs print as written (report
+    text has raw HTML off); a closing tag that closes one already reported is not repeated.
+
+    A tag is '<' and a name, then its '>' within _TAG_WINDOW characters with no '<' before it
+    (attributes are not checked further); '<!--' starts a comment, closed or not. Each '<' costs
+    a few bounded searches, so a hostile text of '<' runs stays linear; autolinks (the name is
+    followed by ':' or '@') and '3 < 4' are not tags."""
+    if "<" not in text:
+        return
+    plain: bytearray | None = None  # made only for a text with something like a tag in it
+    closed: set[int] = set()
+    for match in _TAG_START_RE.finditer(text):
+        start = match.start()
+        end = text.find(">", match.end(), match.end() + _TAG_WINDOW)
+        if end < 0 or start in closed or text.find("<", match.end(), end) >= 0:
+            continue
+        if plain is None:
+            plain = markup.plain_mask(text)
+        if not plain[start]:
+            continue
+        tag, name, closing_tag = text[start : end + 1], match.group(2).lower(), bool(match.group(1))
+        content = ""
+        if not closing_tag:
+            closing = re.compile(rf"</{re.escape(name)}\s*>", re.IGNORECASE).search(text, end + 1, end + 1 + _TAG_WINDOW)
+            if closing is not None and "\n\n" not in text[end + 1 : closing.start()]:
+                closed.add(closing.start())
+                content = text[end + 1 : closing.start()]
+        shown = tag if len(tag) <= 40 else tag[:37] + "..."
+        instead = _MARKDOWN_FOR.get(name)
+        if instead is None or closing_tag:
+            fix = "remove the tag"
+        elif "{}" in instead:
+            fix = f"write {instead.format(content or '...')} instead"
+        else:
+            fix = f"write {instead} instead"
+        yield start, f"HTML is not allowed in report text: '{shown}' is printed as written; {fix}"
+    for match in _COMMENT_RE.finditer(text):
+        if plain is None:
+            plain = markup.plain_mask(text)
+        if plain[match.start()]:
+            yield match.start(), "an HTML comment is printed as written in report text; remove it, or make it a YAML comment (a line starting with '#') outside the text"
+
+
+_COMMENT_RE = re.compile("<!--")
+
+
+def check_raw_html(doc: Document, report: Report, ctx: LintContext) -> None:
+    """HTML tags in text, which every output shows as literal text (raw HTML is off)."""
+    for loc, text in text_fields(report):
+        for offset, message in raw_html(text):
+            line, col = doc.position_in(loc, text, offset)
+            doc.add(line, col, "raw-html", message, W)
+
+
+def check_footnotes(doc: Document, report: Report, ctx: LintContext) -> None:
+    """A footnote marker with no definition in its paragraph prints as '[^1]' (an error, like a
+    reference to no figure); a definition no marker cites is left out of every output."""
+    for loc, text in text_fields(report):
+        caption = loc[-1] == "caption"
+        for mark in markup.footnote_marks(text):
+            line, col = doc.position_in(loc, text, mark.start)
+            shown = f"[^{mark.label}]" if len(mark.label) <= 40 else f"[^{mark.label[:37]}...]"
+            if caption:
+                doc.add(line, col, "undefined-footnote", f"captions cannot have footnotes, and {shown} is printed as written; put the note in the text that cites the figure")
+            elif not mark.definition and not mark.used:
+                doc.add(line, col, "undefined-footnote", f"footnote {shown} has no definition in this paragraph, and is printed as written; add a line '{shown}: ...' to the same paragraph (in a '>-' block, after a blank line)")
+            elif mark.definition and not mark.used:
+                doc.add(line, col, "unused-footnote", f"footnote {shown} is defined but no marker in this paragraph cites it, so it is not printed; cite it with {shown} or remove the definition", W)
+
+
 # --------------------------------------------------------------------------- key figures
 
 
@@ -758,6 +973,7 @@ SERIES_RULES: tuple[SeriesRule, ...] = (
     check_key_figure_units,
     check_key_figure_jumps,
     check_key_figure_labels,
+    check_number_series,
 )
 
 
@@ -792,6 +1008,10 @@ RULES: tuple[Rule, ...] = (
     check_links,
     check_region_names,
     check_key_figure_ids,
+    check_key_figure_numbers,
+    check_accidental_markdown,
+    check_raw_html,
+    check_footnotes,
 )
 
 

@@ -226,6 +226,14 @@ class Document:
                 return None
         return node
 
+    def scalar_source(self, loc: Loc) -> str | None:
+        """The scalar at ``loc`` as written in the file ('3.000' where the value is 3.0), or None:
+        a value alone cannot tell what the writer typed, and some mistakes are in the typing."""
+        node = self._node_at(loc)
+        if not isinstance(node, ScalarNode):
+            return None
+        return self.text[node.start_mark.index : node.end_mark.index]
+
     @property
     def has_errors(self) -> bool:
         return any(d.is_error for d in self.diagnostics)

@@ -25,6 +25,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
+from mdit_py_plugins.footnote import footnote_plugin
 
 from .model import FIGURE_REF_RE
 
@@ -82,14 +83,187 @@ def _render_figref(
 
 @lru_cache(maxsize=1)
 def markdown() -> MarkdownIt:
-    """The shared parser: CommonMark, raw HTML off, link allowlist, figure references."""
+    """The shared parser: CommonMark, raw HTML off, link allowlist, figure references, and
+    footnotes (``[^1]`` and a line ``[^1]: ...`` in the same field; no inline ``^[...]`` notes)."""
     md = MarkdownIt("commonmark", {"html": False, "typographer": False})
     md.disable("image")
     md.validateLink = link_allowed  # type: ignore[method-assign]
     md.inline.ruler.before("text", "figref", _figref_rule)
+    md.use(footnote_plugin, inline=False)
     md.add_render_rule("figref", _render_figref)
     md.add_render_rule("link_open", _render_link_open)
+    md.add_render_rule("footnote_ref", _render_footnote_ref)
+    md.add_render_rule("footnote_anchor", _render_footnote_anchor)
     return md
+
+
+# --------------------------------------------------------------------------- footnotes
+#
+# A footnote's marker and its definition are in one text field (one paragraph of the YAML), which
+# markdown-it parses on its own; the numbers run through the whole report, and the notes are
+# printed together at its end. A field's notes are numbered from ``footnote_base`` (the notes of
+# the fields before it), and their anchors carry the report's key, so that a page showing several
+# weeks has each note once.
+
+
+def footnote_count(text: str) -> int:
+    """How many notes the field cites (a definition no marker cites is not printed)."""
+    if "[^" not in text:
+        return 0
+    return sum(1 for token in _parse(text, inline=False) if token.type == "footnote_open")
+
+
+def _footnote_anchor(env: EnvType, token: Token, back: bool) -> str:
+    """'fn-2016-12-08-3', or 'fnref-2016-12-08-3' (and '-2', '-3' for a note cited again)."""
+    number = env.get("footnote_base", 0) + token.meta["id"] + 1
+    sub = token.meta.get("subId", 0)
+    name = f"{'fnref' if back else 'fn'}-{env.get('footnote_key', 'report')}-{number}"
+    return name + (f"-{sub + 1}" if back and sub > 0 else "")
+
+
+def _render_footnote_ref(
+    self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """The marker: a superscript number that leads to the note (on the report's page); or the
+    note itself, where the page prints notes at its foot."""
+    token = tokens[idx]
+    texts = env.get("footnote_texts")
+    if texts is not None:
+        return f'<span class="footnote">{texts.get(token.meta["id"], "")}</span>'
+    number = env.get("footnote_base", 0) + token.meta["id"] + 1
+    href = env.get("link_page", "") + "#" + _footnote_anchor(env, token, back=False)
+    return (
+        f'<sup class="footnote-ref"><a href="{escapeHtml(href)}" id="{_footnote_anchor(env, token, back=True)}" '
+        f'role="doc-noteref" aria-label="Note {number}">{number}</a></sup>'
+    )
+
+
+def _render_footnote_anchor(
+    self: RendererHTML, tokens: list[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    """The link back from a note to where it is cited (one for each citation)."""
+    token = tokens[idx]
+    number = env.get("footnote_base", 0) + token.meta["id"] + 1
+    sub = token.meta.get("subId", 0)
+    label = f"Back to the text of note {number}" + (f" ({sub + 1})" if sub else "")
+    return (
+        f' <a href="#{_footnote_anchor(env, token, back=True)}" class="footnote-backref" role="doc-backlink" '
+        f'aria-label="{label}">\u21a9\ufe0e</a>'
+    )
+
+
+@dataclass(frozen=True)
+class Note:
+    """One footnote as printed at the end of the report."""
+
+    number: int
+    anchor: str  #: the element id the markers lead to
+    html: str  #: the note's text (one or more paragraphs), ending with the links back
+
+
+def render_footnotes(
+    text: str,
+    figure_labels: Mapping[str, str],
+    figure_links: Mapping[str, str] | None = None,
+    *,
+    base: int,
+    key: str,
+    link_base: str = "",
+) -> list[Note]:
+    """The notes ``text`` cites, numbered from ``base + 1``, for the report's list of notes."""
+    if "[^" not in text:
+        return []
+    env = _env(figure_labels, figure_links, link_base, "")
+    env.update(footnote_base=base, footnote_key=key)
+    md = markdown()
+    tokens = _parse(text, inline=False)
+    notes: list[Note] = []
+    start = None
+    for index, token in enumerate(tokens):
+        if token.type == "footnote_open":
+            start = index + 1
+        elif token.type == "footnote_close" and start is not None:
+            anchor = _footnote_anchor(env, tokens[start - 1], back=False)
+            html = md.renderer.render(tokens[start:index], md.options, env)
+            notes.append(Note(base + tokens[start - 1].meta["id"] + 1, anchor, html))
+            start = None
+    return notes
+
+
+_FOOTNOTE_MARK_RE = re.compile(r"\[\^([^\]\s]+)\]")
+_DEFINITION_RE = re.compile(r"[ ]{0,3}\[\^([^\]\s]+)\]:")
+
+
+@dataclass(frozen=True)
+class FootnoteMark:
+    """A ``[^label]`` in a field's source: a marker, or the start of a definition."""
+
+    start: int
+    label: str
+    definition: bool
+    used: bool  #: a marker the parser made a footnote / a definition some marker cites
+
+
+def footnote_marks(text: str) -> list[FootnoteMark]:
+    """Every ``[^label]`` that is plain text (not in a code span, not escaped), as the outputs
+    read it: markers that found their definition and definitions that were cited are ``used``."""
+    if "[^" not in text:
+        return []
+    tokens = _parse(text, inline=False)
+    cited = {token.meta["label"] for token in _walk(tokens) if token.type == "footnote_ref"}
+    plain = _plain_mask(text)
+    line_starts = [0, *(match.end() for match in re.finditer("\n", text))]
+    marks = []
+    for match in _FOOTNOTE_MARK_RE.finditer(text):
+        start = match.start()
+        if not plain[start]:
+            continue
+        line_start = line_starts[bisect.bisect_right(line_starts, start) - 1]
+        definition = text.startswith(":", match.end()) and _DEFINITION_RE.fullmatch(text, line_start, match.end() + 1) is not None
+        marks.append(FootnoteMark(start, match.group(1), definition, match.group(1) in cited))
+    return marks
+
+
+def _walk(tokens: list[Token]) -> Iterator[Token]:
+    for token in tokens:
+        yield token
+        if token.children:
+            yield from _walk(token.children)
+
+
+def footnote_markdown(text: str, base: int) -> str:
+    """The field's footnotes for the Markdown output, where all fields are one document: each
+    label becomes its number in the report (so that two paragraphs' '[^1]' stay apart), a
+    definition starts a line of its own after a blank line, and a marker or definition the HTML
+    does not show as a note is escaped, so that no viewer pairs it with another paragraph's."""
+    marks = footnote_marks(text)
+    if not marks:
+        return text
+    tokens = _parse(text, inline=False)
+    numbers = {token.meta["label"]: base + token.meta["id"] + 1 for token in tokens if token.type == "footnote_open"}
+    out, position = [], 0
+    for mark in marks:
+        out.append(text[position : mark.start])
+        end = mark.start + 2 + len(mark.label) + 1
+        if mark.label in numbers and mark.used:
+            before = text[max(0, mark.start - 2) : mark.start]
+            if mark.definition and mark.start > 0 and not before.endswith("\n\n"):
+                out.append("\n" if before.endswith("\n") else "\n\n")
+            out.append(f"[^{numbers[mark.label]}]")
+        else:
+            out.append("\\" + text[mark.start : end])
+        position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _env(figure_labels: Mapping[str, str], figure_links: Mapping[str, str] | None, link_base: str, link_page: str) -> EnvType:
+    return {
+        "figure_labels": dict(figure_labels),
+        "figure_links": dict(figure_links or {}),
+        "link_base": link_base,
+        "link_page": link_page,
+    }
 
 
 def _render_link_open(
@@ -114,17 +288,40 @@ def _render_link_open(
 
 
 def _render(
-    text: str, inline: bool, figure_labels: Mapping[str, str], figure_links: Mapping[str, str] | None, link_base: str, link_page: str
+    text: str,
+    inline: bool,
+    figure_labels: Mapping[str, str],
+    figure_links: Mapping[str, str] | None,
+    link_base: str,
+    link_page: str,
+    footnote_base: int = 0,
+    footnote_key: str = "report",
+    footnotes_inline: bool = False,
 ) -> str:
-    """Render the shared tokens of ``text`` for one page (see render_block for the arguments)."""
-    env: EnvType = {
-        "figure_labels": dict(figure_labels),
-        "figure_links": dict(figure_links or {}),
-        "link_base": link_base,
-        "link_page": link_page,
-    }
+    """Render the shared tokens of ``text`` for one page (see render_block for the arguments);
+    the field's notes are left out (``render_footnotes`` prints them at the report's end), or,
+    ``footnotes_inline``, each is put where it is cited (for the PDF's page foot)."""
+    env = _env(figure_labels, figure_links, link_base, link_page)
+    env.update(footnote_base=footnote_base, footnote_key=footnote_key)
     md = markdown()
-    return md.renderer.render(_parse(text, inline=inline), md.options, env)
+    tokens = _parse(text, inline=inline)
+    notes = next((i for i, token in enumerate(tokens) if token.type == "footnote_block_open"), len(tokens))
+    if footnotes_inline and notes < len(tokens):
+        env["footnote_texts"] = _inline_notes(tokens[notes:], env)
+    return md.renderer.render(tokens[:notes], md.options, env)
+
+
+def _inline_notes(block: list[Token], env: EnvType) -> dict[int, str]:
+    """Each note's text as inline HTML (its paragraphs joined, no links back), by its id."""
+    md = markdown()
+    texts: dict[int, list[str]] = {}
+    current = None
+    for token in block:
+        if token.type == "footnote_open":
+            current = texts.setdefault(token.meta["id"], [])
+        elif token.type == "inline" and current is not None:
+            current.append(md.renderer.renderInline(token.children or [], md.options, env))
+    return {note: " ".join(parts) for note, parts in texts.items()}
 
 
 def render_block(
@@ -134,10 +331,16 @@ def render_block(
     *,
     link_base: str = "",
     link_page: str = "",
+    footnote_base: int = 0,
+    footnote_key: str = "report",
+    footnotes_inline: bool = False,
 ) -> str:
     """Block Markdown (a paragraph field) to HTML; ``figure_links`` are the references' targets,
-    ``link_base`` prefixes relative links and ``link_page`` precedes a bare ``#fragment``."""
-    return _render(text, False, figure_labels, figure_links, link_base, link_page)
+    ``link_base`` prefixes relative links and ``link_page`` precedes a bare ``#fragment`` (and
+    a footnote's anchor); footnotes are numbered from ``footnote_base + 1``, or printed where they
+    are cited, ``footnotes_inline``, in a ``<span class="footnote">`` (the PDF floats it to the
+    page foot, and numbers it itself)."""
+    return _render(text, False, figure_labels, figure_links, link_base, link_page, footnote_base, footnote_key, footnotes_inline)
 
 
 def render_inline(
@@ -160,6 +363,17 @@ def _parse(text: str, *, inline: bool) -> list[Token]:
     tokens as it found them."""
     md = markdown()
     return md.parseInline(text, {}) if inline else md.parse(text, {})
+
+
+def parse_block(text: str) -> list[Token]:
+    """The block tokens of a field, as every output renders them (for the linter); shared with
+    rendering through the cache, so linting adds no parse the build would not do."""
+    return _parse(text, inline=False)
+
+
+def plain_mask(text: str) -> bytearray:
+    """Which characters of ``text`` are plain text (1) rather than code, escapes or autolinks."""
+    return _plain_mask(text)
 
 
 # --------------------------------------------------------------------------- reading the source

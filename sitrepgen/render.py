@@ -81,6 +81,9 @@ class Block:
         figure: FigureView | None = None,
         link_base: str = "",
         link_page: str = "",
+        footnote_base: int = 0,
+        footnote_key: str = "report",
+        footnotes_at_foot: bool = False,
     ) -> None:
         self.kind = kind
         self.figure = figure
@@ -89,17 +92,34 @@ class Block:
         self._links = links or {}
         self._link_base = link_base
         self._link_page = link_page
+        self._footnote_base = footnote_base  #: notes of the report before this paragraph
+        self._footnote_key = footnote_key
+        self._footnotes_at_foot = footnotes_at_foot  #: each note where it is cited (the PDF)
 
     @cached_property
     def html(self) -> Markup:
         if not self._text:
             return Markup("")
-        html = markup.render_block(self._text, self._labels, self._links, link_base=self._link_base, link_page=self._link_page)
+        html = markup.render_block(
+            self._text, self._labels, self._links, link_base=self._link_base, link_page=self._link_page,
+            footnote_base=self._footnote_base, footnote_key=self._footnote_key, footnotes_inline=self._footnotes_at_foot,
+        )
         return Markup(html)
 
     @cached_property
     def markdown(self) -> str:
-        return markup.markdown_source(self._text, self._labels) if self._text else ""
+        if not self._text:
+            return ""
+        return markup.markdown_source(markup.footnote_markdown(self._text, self._footnote_base), self._labels)
+
+    @cached_property
+    def notes(self) -> list[markup.Note]:
+        """The footnotes this paragraph cites, as the report's list of notes prints them (none
+        where they are printed at the page foot)."""
+        if self._footnotes_at_foot:
+            return []
+        notes = markup.render_footnotes(self._text, self._labels, self._links, base=self._footnote_base, key=self._footnote_key, link_base=self._link_base)
+        return [markup.Note(note.number, note.anchor, Markup(note.html)) for note in notes]
 
 
 @dataclass(frozen=True)
@@ -266,6 +286,12 @@ class ReportView:
     def region(self, name: str) -> SectionView | None:
         return next((region for region in self.sections if name in region.regions), None)
 
+    @property
+    def footnotes(self) -> list[markup.Note]:
+        """Every footnote of the report, numbered through it in reading order, for its end."""
+        blocks = [*self.summary, *self.blocks, *(b for section in self.sections for b in section.blocks), *self.conclusions]
+        return [note for block in blocks for note in block.notes]
+
 
 def format_date(value: Any, language: Language | None = None) -> str:
     """'December 8, 2016' (CLDR through Babel, never the machine's locale)."""
@@ -401,6 +427,7 @@ def build_view(
     comparison: Comparison = NOTHING,
     sparks: dict[str, Any] | None = None,
     overlays: dict[str, str] | None = None,
+    footnotes_at_foot: bool = False,
 ) -> ReportView:
     """Place and number the figures, then render every text field in both forms.
 
@@ -417,6 +444,9 @@ def build_view(
     ``comparison`` holds the key figures' changes since the previous report of the series
     (``series.comparisons``), and ``sparks`` the small chart of each id, for the report page.
     ``overlays`` holds, by figure id, the HTML that stands for a map figure on the print page.
+
+    Footnotes are numbered through the report and listed at its end (``view.footnotes``), or,
+    ``footnotes_at_foot`` (the print page), each put where it is cited for the PDF's page foot.
     """
     link_base = assets if link_base is None else link_base
     language = language or english()
@@ -439,24 +469,38 @@ def build_view(
 
     views = {item.id: figure_view(item) for item in flow if isinstance(item, Figure)}
 
+    notes_before = 0  # footnotes are numbered through the report, in reading order
+
     def blocks(items: list[Item]) -> list[Block]:
-        return [
-            Block("figure", figure=views[item.id])
-            if isinstance(item, Figure)
-            else Block("paragraph", text=item, labels=references, links=links, link_base=link_base, link_page=page)
-            for item in items
-        ]
+        nonlocal notes_before
+        made = []
+        for item in items:
+            if isinstance(item, Figure):
+                made.append(Block("figure", figure=views[item.id]))
+                continue
+            made.append(
+                Block(
+                    "paragraph", text=item, labels=references, links=links, link_base=link_base, link_page=page,
+                    footnote_base=notes_before, footnote_key=slug.replace("/", "-"), footnotes_at_foot=footnotes_at_foot,
+                )
+            )
+            notes_before += markup.footnote_count(item)
+        return made
+
+    summary_blocks, top_blocks = blocks(summary), blocks(top)
+    section_blocks = [blocks(items) for items in sections]
+    conclusion_blocks = blocks(conclusions)
 
     heads = names.section_heads(report)
     section_views = []
-    for index, ((heading, regions, anchor), items) in enumerate(zip(heads, sections)):
+    for index, ((heading, regions, anchor), items) in enumerate(zip(heads, section_blocks)):
         after_heading = index > 0 and heads[index - 1][0] is not None
         section_views.append(
             SectionView(
                 name=regions[0] if regions else None,
                 heading=heading,
                 anchor=anchor,
-                blocks=blocks(items),
+                blocks=items,
                 regions=regions,
                 set_apart=heading is None and after_heading,
             )
@@ -466,12 +510,12 @@ def build_view(
         slug=slug,
         period_text=language.period(report.period.start, report.period.end),
         published_text=language.date(report.published),
-        summary=blocks(summary),
+        summary=summary_blocks,
         key_figures=[_key_figure(item, language, comparison, sparks or {}) for item in report.key_figures],
         sections=section_views,
-        conclusions=blocks(conclusions),
+        conclusions=conclusion_blocks,
         figures=list(views.values()),
-        blocks=blocks(top),
+        blocks=top_blocks,
         dropped=[dropped_text(item, comparison.since, language) for item in comparison.dropped if comparison.since],
         language=language,
     )

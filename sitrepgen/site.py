@@ -716,7 +716,10 @@ def _pool(processes: int) -> concurrent.futures.ProcessPoolExecutor:
 def _print_view(item: LoadedReport, page: str, *, language: Language, link_base: str | None, comparison: Comparison, overlays: dict[str, str] | None = None) -> ReportView:
     """The report as its print page sees it (the print page stands where the report page does)."""
     assets = relative(_prefix(item.translation) + "reports/", page.rpartition("/")[0])
-    return render.build_view(item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", language=language, comparison=comparison, overlays=overlays)
+    return render.build_view(
+        item.report, item.slug, assets=assets, link_base=link_base if link_base is not None else "", language=language,
+        comparison=comparison, overlays=overlays, footnotes_at_foot=True,
+    )
 
 
 def _edition(project: Project, name: str) -> Edition:
