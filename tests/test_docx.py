@@ -23,7 +23,7 @@ from sitrepgen.outputs import docx as docx_output
 from sitrepgen.site import build
 from tests.helpers import copy_project, write_series
 from tests.helpers import words as words_of
-from tests.test_build import CAPTION, END_OF_FIRST, START_OF_SECOND, assert_carries_the_seed
+from tests.test_build import END_OF_FIRST, HAND_DRAWN_CAPTION, START_OF_SECOND, assert_carries_the_seed
 from tests.test_pagination import add_config, render_site
 
 SLUG = "2016-12-08"
@@ -68,7 +68,7 @@ def text_in_order(doc: DocxDocument) -> list[str]:
 
 
 def test_the_document_carries_every_word_of_the_seed_in_order(site: Path) -> None:
-    assert_carries_the_seed(" ".join(text_in_order(document(site))))
+    assert_carries_the_seed(" ".join(text_in_order(document(site))), HAND_DRAWN_CAPTION)
 
 
 def test_headings_title_and_language(site: Path) -> None:
@@ -92,7 +92,7 @@ def test_the_figure_is_embedded_where_the_report_places_it(site: Path) -> None:
     words = " ".join(p.text for p in paragraphs[:picture]).lower()
     assert words.rstrip(".").endswith(" ".join(END_OF_FIRST))
     caption = paragraphs[picture + 1].text.lower().replace(",", "").replace("-", " ").split()
-    assert caption[: len(CAPTION)] == CAPTION
+    assert caption[: len(HAND_DRAWN_CAPTION)] == HAND_DRAWN_CAPTION
     assert words_of(paragraphs[picture + 2].text)[: len(START_OF_SECOND)] == START_OF_SECOND
 
 

@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from sitrepgen.cli import cli
 from sitrepgen.outputs.email import TEXT_WIDTH, direction, inline, plain_text
 from tests.helpers import copy_project
-from tests.test_build import _Text, assert_carries_the_seed
+from tests.test_build import HAND_DRAWN_CAPTION, _Text, assert_carries_the_seed
 from tests.test_pagination import add_config, render_site
 
 SLUG = "2016-12-08"
@@ -61,11 +61,11 @@ def elements(html: str) -> _Elements:
 def test_the_email_carries_every_word_of_the_seed_in_order(site: dict[str, bytes]) -> None:
     parser = _Text()
     parser.feed(email(site))
-    assert_carries_the_seed(" ".join(parser.parts))
+    assert_carries_the_seed(" ".join(parser.parts), HAND_DRAWN_CAPTION)
 
 
 def test_the_plain_text_carries_every_word_of_the_seed_in_order(site: dict[str, bytes]) -> None:
-    assert_carries_the_seed(site[f"reports/{SLUG}.email.txt"].decode("utf-8"))
+    assert_carries_the_seed(site[f"reports/{SLUG}.email.txt"].decode("utf-8"), HAND_DRAWN_CAPTION)
 
 
 def test_styles_are_inlined_and_only_the_media_rules_stay_in_a_style_element(site: dict[str, bytes]) -> None:

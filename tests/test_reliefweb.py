@@ -129,6 +129,8 @@ def test_what_reliefweb_refuses_is_an_error_at_its_line(tmp_path: Path, monkeypa
         f"with its period ('{heading[:60]}...'), has {len(heading)}\n"
         f"{name}:{value_position(text, 'language: de')}: error[reliefweb]: ReliefWeb takes reports in en, fr, ar, ru; this report is in 'de' "
         "(remove reliefweb: from sitrepgen.yaml to build without the ReliefWeb payload)\n"
+        f"{name}:{value_position(text, 'language: de')}: warning[unsupported-language]: sitrepgen has no labels in 'de' (it has ar, en, fr): "
+        "its labels are printed in English unless sitrepgen.yaml gives them (languages: {de: {labels: ...}})\n"
         f"{warning}\n"
         "Error: 3 error(s); nothing was written\n"
     )
