@@ -586,6 +586,12 @@ def _syntax_diagnostic(doc: Document, exc: MarkedYAMLError) -> None:
     if name == "MaxDepthExceededError":
         doc.add(line, col, "too-deep", f"the YAML nests more than {MAX_DEPTH} levels deep")
         return
+    from .syntax import explain  # only a file that does not parse needs it
+
+    explained = explain(doc.text, exc)
+    if explained is not None:
+        doc.add(*explained[:2], "yaml-syntax", explained[2])
+        return
     if _indented_with_tab(doc.text, line):
         problem += " (YAML cannot be indented with tabs: use spaces)"
     context = f"{_one_line(exc.context)}: " if exc.context and exc.problem else ""
