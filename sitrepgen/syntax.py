@@ -284,6 +284,18 @@ def undefined_alias(f: Failure) -> Explained | None:
     )
 
 
+def unknown_escape(f: Failure) -> Explained | None:
+    """A backslash in double quotes before a letter YAML gives no meaning (``"C:\\docs"``)."""
+    match = re.match(r"found unknown escape character '(.)'", f.problem)
+    if match is None or f.problem_mark is None:
+        return None
+    line, col = f.problem_mark.line, max(f.problem_mark.column - 1, 0)
+    return line, col, (
+        f"inside \"...\", '\\{match.group(1)}' is not an escape YAML knows; write a backslash as '\\\\', "
+        "or use single quotes ('...'), where a backslash is just a backslash"
+    )
+
+
 def list_item_in_mapping(f: Failure) -> Explained | None:
     """A '-' list item where the file holds keys, at the same indentation as them."""
     if f.problem != "expected <block end>, but found '-'" or f.problem_mark is None:
@@ -311,12 +323,13 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("an unclosed [ or {", unclosed_bracket),
     ("an alias with no anchor", undefined_alias),
     ("a list item among keys", list_item_in_mapping),
+    ("a backslash in double quotes", unknown_escape),
 )
 
 
-def explain(text: str, exc: Any) -> Explained | None:
-    """The first rule's explanation of a ruamel error, or None (the caller keeps ruamel's words)."""
-    failure = Failure(
+def failure_of(text: str, exc: Any) -> Failure:
+    """What the rules read of a ruamel error (a MarkedYAMLError) in ``text``."""
+    return Failure(
         text=text,
         lines=re.split("\r\n|\r|\n", text),
         context=" ".join(str(exc.context or "").split()),
@@ -324,6 +337,11 @@ def explain(text: str, exc: Any) -> Explained | None:
         context_mark=exc.context_mark,
         problem_mark=exc.problem_mark,
     )
+
+
+def explain(text: str, exc: Any) -> Explained | None:
+    """The first rule's explanation of a ruamel error, or None (the caller keeps ruamel's words)."""
+    failure = failure_of(text, exc)
     for _name, rule in RULES:
         try:
             found = rule(failure)
