@@ -743,6 +743,19 @@ RULES: tuple[Rule, ...] = (
 )
 
 
+#: The rules over text alone: they also run on what parsed of a report that failed the schema
+#: (load.salvage_model), so that one run reports a misspelt key and a misspelt place name.
+TEXT_RULES: tuple[Rule, ...] = (
+    check_references,
+    check_caption_labels,
+    check_alt_text,
+    check_number_format,
+    check_place_names,
+    check_placeholders,
+    check_links,
+)
+
+
 #: The rules that read figure files: always run, on the files as they are (never from the cache).
 FIGURE_RULES: tuple[Rule, ...] = (check_figure_files,)
 #: The others depend only on the report and the config: their diagnostics may be cached.

@@ -9,6 +9,7 @@ to the YAML nodes by walking the same path through the tree.
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 import difflib
 import math
@@ -727,6 +728,124 @@ def validate_model(doc: Document, model: type[ModelT]) -> ModelT | None:
             seen.add((loc, code, message))
             doc.add_at(loc, code, message, at_key=error["type"] == "extra_forbidden")
         return None
+
+
+#: What stands in for a value that failed the schema, so that the rest of a report can be checked.
+#: Inert for every text rule: no number, place name, reference, link or TODO in it.
+PLACEHOLDER_TEXT = "placeholder"
+_PLACEHOLDER_DATE = dt.date(2000, 1, 1)
+_TEXT_ERRORS = {"string_type", "string_too_short", "string_too_long", "string_pattern_mismatch", "text_kind", "block_kind", "literal_error"}
+_DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing", "date_past", "date_future"}
+_NUMBER_ERRORS = {"int_type", "float_type", "int_parsing", "float_parsing", "greater_than_equal", "greater_than", "less_than", "less_than_equal", "finite_number"}
+
+
+@dataclass
+class Salvaged(Generic[ModelT]):
+    """What parsed of a report with schema errors, as a model: each value that failed is left
+    out (an optional key) or stands replaced by a placeholder, at ``replaced``."""
+
+    model: ModelT
+    replaced: list[Loc]
+
+
+def salvage_model(doc: Document, model: type[ModelT], *, rounds: int = 50) -> Salvaged[ModelT] | None:
+    """After ``validate_model`` failed: the model of the same data with every failing value taken
+    out, so that the text rules still run on every text field that parsed (a misspelt key must
+    not hide a misspelt place name). None when the file did not parse, or nothing is left.
+
+    Each round fixes every error pydantic reports; a value is replaced at most twice (a mapping
+    first gets its absent optional text fields, then is replaced whole), so this ends.
+    """
+    if doc.data is None or not isinstance(doc.data, dict) or any(d.code not in _SCHEMA_CODES for d in doc.diagnostics):
+        return None
+    data = copy.deepcopy(doc.data)
+    replaced: list[Loc] = []
+    filled: set[Loc] = set()
+    for _ in range(rounds):
+        try:
+            return Salvaged(model.model_validate(data), replaced)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+        changed = False
+        for error in errors:
+            changed |= _take_out(data, error, model, replaced, filled)
+        if not changed:
+            return None
+    return None
+
+
+#: The codes validate_model gives: a document with only these parsed, and can be salvaged.
+_SCHEMA_CODES = {"unknown-key", "missing-key", "wrong-type", "invalid-value"}
+
+
+def _take_out(data: Any, error: Any, model: type[BaseModel], replaced: list[Loc], filled: set[Loc]) -> bool:
+    """Remove or replace the value one error is about; whether anything changed."""
+    kind = error["type"]
+    loc = _data_loc(data, tuple(error["loc"]))
+    if kind == "missing":
+        parent = _get(data, loc)
+        owner = _model_at(model, loc)
+        name = str(error["loc"][-1])
+        if not isinstance(parent, dict) or owner is None or name not in owner.model_fields or name in parent:
+            return False
+        parent[name] = _placeholder(owner.model_fields[name].annotation)
+        replaced.append((*loc, name))
+        return True
+    if not loc or kind == "missing_body":
+        return False
+    parent, key = _get(data, loc[:-1]), loc[-1]
+    owner = _model_at(model, loc[:-1])
+    if isinstance(parent, dict) and (kind == "extra_forbidden" or (owner is not None and key in owner.model_fields and not owner.model_fields[key].is_required())):
+        del parent[key]
+        return True
+    value = _get(data, loc)
+    if kind in _TEXT_ERRORS:
+        stand_in: Any = PLACEHOLDER_TEXT
+    elif kind in _DATE_ERRORS:
+        stand_in = _PLACEHOLDER_DATE
+    elif kind in _NUMBER_ERRORS:
+        stand_in = 1
+    elif kind == "bool_type":
+        stand_in = False
+    elif kind == "list_type":
+        stand_in = []
+    elif (inner := _model_at(model, loc)) is not None:
+        if isinstance(value, dict) and loc not in filled:  # a rule over the whole mapping failed
+            filled.add(loc)
+            absent = {name: PLACEHOLDER_TEXT for name, info in inner.model_fields.items() if name not in value and _placeholder(info.annotation) == PLACEHOLDER_TEXT}
+            if absent:
+                value.update(absent)
+                return True
+        stand_in = _placeholder(inner)
+    else:
+        return False
+    if value == stand_in:
+        return False
+    parent[key] = stand_in
+    replaced.append(loc)
+    return True
+
+
+def _get(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def _placeholder(annotation: Any) -> Any:
+    """The simplest value of a type that passes its checks, for a required value that failed."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _placeholder(typing.get_args(annotation)[0])
+    if origin is list:
+        return []
+    if origin is typing.Literal:
+        return typing.get_args(annotation)[0]
+    if origin is typing.Union or isinstance(annotation, types.UnionType):
+        return _placeholder(next(arg for arg in typing.get_args(annotation) if arg is not type(None)))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {name: _placeholder(info.annotation) for name, info in annotation.model_fields.items() if info.is_required()}
+    return {str: PLACEHOLDER_TEXT, dt.date: _PLACEHOLDER_DATE, int: 1, float: 1.0, bool: False}.get(annotation)
 
 
 def _data_loc(data: Any, loc: Loc) -> Loc:
