@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from . import markup, names
 from .diagnostics import Severity
 from .figures import FigureStore
-from .load import Document, Loc
+from .load import Document, Loc, empty_alt_message
 from .cache import Budget, TooMuchInput
 from .markup import DEFAULT_FIGURE_LABEL, reference_text
 from .model import Figure, FigureBlock, Paragraph, Report, audience_of, text_of
@@ -415,7 +415,7 @@ def check_figure_files(doc: Document, report: Report, ctx: LintContext) -> None:
 def check_alt_text(doc: Document, report: Report, ctx: LintContext) -> None:
     for loc, figure in figure_locations(report):
         if not figure.alt.strip():
-            doc.add_at((*loc, "alt"), "empty-alt", f"figure '{figure.id}' has blank alt text; describe what it shows for readers who cannot see it")
+            doc.add_at((*loc, "alt"), "empty-alt", empty_alt_message(figure.id))
 
 
 # --------------------------------------------------------------------------- content

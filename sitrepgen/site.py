@@ -53,7 +53,7 @@ from .cache import (
 from .config import CONFIG_NAME, Edition, Project
 from .diagnostics import CODES, Diagnostic, Severity, display_path, format_diagnostics
 from .lint import CACHED_RULES, FIGURE_RULES, TEXT_RULES, LintContext, run_rules, run_series_rules
-from .load import Document, read_document, salvage_model, validate_model
+from .load import PLACEHOLDER_TEXT, Document, read_document, salvage_model, validate_model
 from .lock import BuildLock
 from .model import PUBLIC, Report
 from .paths import SITE_MARK, SITE_MARK_TEXT, PathProblem, remove_tree, resolve, site_state
@@ -148,14 +148,14 @@ def load_report(
 
 def _check_text_of_invalid(doc: Document, context: LintContext) -> None:
     """The text rules, on what parsed of a report that failed the schema: one run reports every
-    problem. A finding at a value that stands replaced (it failed the schema) is dropped."""
+    problem. A finding at a value that stands replaced (it failed the schema), or naming it, is dropped."""
     salvaged = salvage_model(doc, Report)
     if salvaged is None:
         return
     before = len(doc.diagnostics)
     run_rules(doc, salvaged.model, context, TEXT_RULES)
     stand_ins = {doc.position(loc) for loc in salvaged.replaced}
-    doc.diagnostics[before:] = [d for d in doc.diagnostics[before:] if (d.line - 1, d.col - 1) not in stand_ins]
+    doc.diagnostics[before:] = [d for d in doc.diagnostics[before:] if (d.line - 1, d.col - 1) not in stand_ins and PLACEHOLDER_TEXT not in d.message]
 
 
 def read_report_bytes(doc: Document, project: Project, budget: Budget, fingerprint: str) -> tuple[bytes | None, str]:
