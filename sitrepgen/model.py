@@ -235,6 +235,9 @@ class Section(Strict):
     layout does ("In Rural Damascus, ...").
     """
 
+    #: _heading_or_region, for editors too (tests/test_schema_truth.py)
+    model_config = ConfigDict(json_schema_extra={"anyOf": [{"required": ["heading"]}, {"required": ["region"]}]})
+
     heading: NonEmptyStr | None = Field(
         default=None, description="Visible section heading.", examples=["Opposition developments"]
     )
@@ -372,8 +375,20 @@ def _hxl_hint(value: str) -> str:
     return f"{rule}, e.g. '#affected+idps' or '#inneed'"
 
 
+def _non_empty(key: str) -> dict[str, Any]:
+    return {"required": [key], "properties": {key: {"minItems": 1}}}
+
+
 class Report(Strict):
     """One weekly situation report."""
+
+    #: _has_a_body and _one_form, for editors too (tests/test_schema_truth.py)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [_non_empty("sections"), _non_empty("regions"), _non_empty("blocks")],
+            "not": {"required": ["sections", "regions"], "properties": {"sections": {"minItems": 1}, "regions": {"minItems": 1}}},
+        }
+    )
 
     title: NonEmptyStr = Field(
         description="Title printed at the top of the report.", examples=["Weekly Conflict Summary"]
