@@ -71,32 +71,37 @@ def unclosed_quote(f: Failure) -> Explained | None:
     return line, col, f"this text opens a quote ({quote}) that is never closed; close it or remove it{hint}"
 
 
-def quote_closed_by_apostrophe(f: Failure) -> Explained | None:
-    """An unclosed ``'`` that an apostrophe further down closes ("the opposition's"), after which
-    the parser fails on whatever follows: at the opening quote, naming the apostrophe's line."""
+def quote_closed_further_down(f: Failure) -> Explained | None:
+    """An unclosed quote that another quote further down closes (the apostrophe of "the
+    opposition's", the first quote of ``unit: "%"``), after which the parser fails on whatever
+    follows: at the opening quote, naming where it was closed."""
     from ruamel.yaml.tokens import ScalarToken
 
     from .load import make_yaml
 
-    tokens: list[Any] = []
-    try:
-        for token in make_yaml().scan(f.text):
-            tokens.append(token)
-    except Exception:  # noqa: BLE001 - the error being explained; the tokens before it are kept
-        pass
     limit = f.problem_mark.index if f.problem_mark is not None else len(f.text)
+    tokens: list[Any] = []
+    try:  # the text up to the error: the scanner yields a token only once it sees what follows
+        for token in make_yaml().scan(f.text[:limit]):
+            tokens.append(token)
+    except Exception:  # noqa: BLE001 - another error before the end; the tokens before it are kept
+        pass
     for token in reversed(tokens):
-        if not isinstance(token, ScalarToken) or token.style != "'" or token.start_mark.index > limit:
+        if not isinstance(token, ScalarToken) or token.style not in ("'", '"') or token.start_mark.index > limit:
             continue
         end = token.end_mark.index
-        if token.end_mark.line > token.start_mark.line and end < len(f.text) and f.text[end].isalnum():
+        if token.end_mark.line == token.start_mark.line or end >= len(f.text) or f.text[end].isspace() or f.text[end] in ",]}:":
+            continue  # a quote that closes on its own line, or is followed by what may follow it
+        line, col, closed = token.start_mark.line, token.start_mark.column, token.end_mark.line + 1
+        if token.style == "'" and f.text[end].isalnum():
             word = re.match(r"\S*", f.text[f.text.rfind(" ", 0, end - 1) + 1 :]).group(0)  # type: ignore[union-attr]
-            line, col = token.start_mark.line, token.start_mark.column
-            return line, col, (
-                f"this text opens a quote (') that is closed only by the apostrophe in {word!r} on line "
-                f"{token.end_mark.line + 1}; close the quote where the text ends, or remove it "
-                "(inside '...', write an apostrophe as '')"
-            )
+            where, hint = f"the apostrophe in {word!r} on line {closed}", " (inside '...', write an apostrophe as '')"
+        else:
+            where, hint = f"the next quote ({token.style}), on line {closed}", ""
+        return line, col, (
+            f"this text opens a quote ({token.style}) that is closed only by {where}; close the quote "
+            f"where the text ends, or remove it{hint}"
+        )
     return None
 
 
@@ -311,7 +316,7 @@ def list_item_in_mapping(f: Failure) -> Explained | None:
 #: that recognises the error explains it.
 RULES: tuple[tuple[str, Rule], ...] = (
     ("an unclosed quote", unclosed_quote),
-    ("an unclosed ' closed by an apostrophe further down", quote_closed_by_apostrophe),
+    ("an unclosed quote closed by another quote further down", quote_closed_further_down),
     ("a colon in a list item wrapped over two lines", colon_in_wrapped_item),
     ("a tab", tab),
     ("a value starting with @, ` or %", reserved_first_character),

@@ -44,7 +44,13 @@ ROWS = {
         9, 9,
         "this text opens a quote (') that is closed only by the apostrophe in \"opposition's\" on line 11; "
         "close the quote where the text ends, or remove it" + APOSTROPHE,
-        "quote_closed_by_apostrophe",
+        "quote_closed_further_down",
+    ),
+    "double-quote-closed-by-a-quote-lines-below": Row(
+        HEAD.replace("title: Weekly Conflict Summary", 'title: "Weekly Conflict Summary') + 'key_figures:\n  - label: of East Aleppo\n    value: 70\n    unit: "%"\n',
+        1, 8,
+        'this text opens a quote (") that is closed only by the next quote ("), on line 9; close the quote where the text ends, or remove it',
+        "quote_closed_further_down",
     ),
     "apostrophe-in-single-quoted-line": Row(
         BODY + "      - 'It is the people's choice'\n",
