@@ -775,7 +775,7 @@ def salvage_model(doc: Document, model: type[ModelT], *, rounds: int = 50) -> Sa
 
 
 #: The codes validate_model gives: a document with only these parsed, and can be salvaged.
-_SCHEMA_CODES = {"unknown-key", "missing-key", "wrong-type", "invalid-value"}
+_SCHEMA_CODES = {"unknown-key", "missing-key", "wrong-type", "invalid-value", "empty-alt"}
 
 
 def _take_out(data: Any, error: Any, model: type[BaseModel], replaced: list[Loc], filled: set[Loc]) -> bool:
@@ -885,8 +885,6 @@ _CONFUSIONS = {
 
 _TYPE_WORDS = {
     "string_type": "text",
-    "int_type": "a whole number, e.g. 42",
-    "float_type": "a number",
     "bool_type": "true or false",
     "list_type": "a list, one item per line starting with '- '",
     "model_type": "a mapping of keys",
@@ -942,11 +940,11 @@ def _explain(error: Any, loc: Loc, model: type[BaseModel], data: Any = None) -> 
         if loc and loc[-1] == "alt":
             figure = _get(data, loc[:-1]) if data is not None else None
             return "empty-alt", empty_alt_message(str(figure.get("id", "?")) if isinstance(figure, dict) else "?")
+        example = f", e.g. {_example(model, loc)!r}" if _example(model, loc) else ""
         if ctx.get("min_length", 1) <= 1:
-            example = _example(model, loc)
             fix = ", or remove the item" if isinstance(loc[-1], int) else ("" if _required(model, loc) else ", or leave the key out")
-            return "invalid-value", f"{where} is empty; write the text" + (f", e.g. {example!r}" if example else "") + fix
-        return "invalid-value", f"{where} is {_characters(len(found))} long; write at least {ctx['min_length']}" + (f", e.g. {_example(model, loc)!r}" if _example(model, loc) else "")
+            return "invalid-value", f"{where} is empty; write the text{example}{fix}"
+        return "invalid-value", f"{where} is {_characters(len(found))} long; write at least {ctx['min_length']}{example}"
     if kind == "string_too_long":
         return "invalid-value", f"{where} is {_characters(len(found))} long; at most {ctx['max_length']} are allowed"
     if kind == "string_pattern_mismatch":

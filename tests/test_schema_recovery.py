@@ -100,3 +100,18 @@ def test_a_syntax_error_is_the_only_finding(project: Path, write_report, seed_ya
         f"{path.as_posix()}:{position_of(text, chr(34) + 'Weekly')}: error[yaml-syntax]: this text opens a quote (\") that is "
         f"closed only by the next quote (\"), on line {line_of(text, 'unit: ' + chr(34))}; close the quote where the text ends, or remove it\n"
     )
+
+
+def test_an_empty_alt_and_the_rest_checked(project: Path, write_report, seed_yaml: str) -> None:
+    """alt: "" is empty-alt, as alt: " " is, and the text rules still run."""
+    alt = seed_yaml[seed_yaml.index("        alt: >-") : seed_yaml.index("        source: Schematic")]
+    text = seed_yaml.replace(alt, '        alt: ""\n', 1).replace("schools across Idleb", "schools across Idlib", 1)
+    path = write_report(text)
+    result = run(project, "validate", str(path))
+    at = path.as_posix()
+    assert result.stdout == (
+        f"{at}:{line_of(text, 'alt: ' + chr(34))}:14: error[empty-alt]: "  # at the value, after '        alt: '
+        "figure 'aleppo-control' has blank alt text; describe what it shows for readers who cannot see it\n"
+        f"{at}:{_number_at(text)}: {NUMBER}\n"
+        f"{at}:{position_of(text, 'Idlib')}: {IDLIB}\n"
+    )
