@@ -366,7 +366,7 @@ def _slug_hint(value: str) -> str:
 
 def _hxl_hint(value: str) -> str:
     """What to write instead: '#' first, then the tag and '+attributes', lower case, no spaces."""
-    guess = "+".join(value.split()).lower()  # 'affected idps' means '#affected+idps'
+    guess = re.sub(r"\s*\+\s*|\s+", "+", value.strip()).lower()  # 'affected idps', 'affected +IDPs': '#affected+idps'
     if guess and not guess.startswith("#"):
         guess = "#" + guess
     rule = "write '#', the tag, then each attribute after '+', in lower case without spaces"
