@@ -48,20 +48,20 @@ def test_the_reports_folder_is_every_report(project: Path, seed_yaml: str) -> No
 def test_the_project_folder_and_no_argument_check_the_same_reports(project: Path, seed_yaml: str) -> None:
     other = _second_series(project, seed_yaml)
     first = project / "sitreps" / "2016-12-08.yaml"
-    expected = _warning(first, seed_yaml) + _unknown_title(other, seed_yaml)
+    expected = _warning(first, seed_yaml) + _unknown_title(other, seed_yaml) + _warning(other, seed_yaml)
     for args in ((), (str(project),), (str(project / "sitreps"),)):
         result = run(project, "validate", *args)
         assert result.exit_code == 1, args
         assert result.stdout == expected, args
-        assert result.stderr == "Error: 2 file(s) checked: 1 error(s), 1 warning(s)\n"
+        assert result.stderr == "Error: 2 file(s) checked: 1 error(s), 2 warning(s)\n"
 
 
 def test_a_series_folder_is_its_reports_only(project: Path, seed_yaml: str) -> None:
     other = _second_series(project, seed_yaml)
     result = run(project, "validate", str(other.parent))
     assert result.exit_code == 1
-    assert result.stdout == _unknown_title(other, seed_yaml)
-    assert result.stderr == "Error: 1 file(s) checked: 1 error(s), 0 warning(s)\n"
+    assert result.stdout == _unknown_title(other, seed_yaml) + _warning(other, seed_yaml)
+    assert result.stderr == "Error: 1 file(s) checked: 1 error(s), 1 warning(s)\n"
 
 
 def test_a_file_and_its_folder_check_the_file_once(project: Path, seed_yaml: str) -> None:
