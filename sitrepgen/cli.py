@@ -74,20 +74,22 @@ def cli(ctx: click.Context, root: Path, debug: bool) -> None:
 
 
 @cli.command()
-@click.argument("paths", nargs=-1, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("paths", nargs=-1, type=click.Path(exists=True, path_type=Path))
 @click.option("--format", "fmt", type=FORMATS, default="text", show_default=True, help="How to print problems.")
 @click.option("--strict", is_flag=True, help="Treat warnings as errors (exit 1 on any warning).")
 @click.pass_context
 def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
-    """Check reports (default: every report under sitreps/) and print PATH:LINE:COL diagnostics."""
+    """Check reports and print PATH:LINE:COL diagnostics. PATHS are report files or folders (every
+    report inside them); by default, every report of the project."""
     from .site import gather
 
     project = _project(ctx)
     if project.problems:
         raise InputError(project.problems[0])
-    chosen = list(paths) if paths else project.report_paths()
+    chosen = _reports_in(project, paths) if paths else project.report_paths()
     if not chosen:
-        raise InputError(f"no reports found in {project.config.reports_dir}/ (files ending in .yaml)")
+        where = " or ".join(f"{printable(display_path(path))}/" for path in paths if path.is_dir()) or f"{project.config.reports_dir}/"
+        raise InputError(f"no reports found in {where} (files ending in .yaml)")
     _, diagnostics = gather(project, chosen, strict=strict, cache=_read_only_cache(project))
     _print_diagnostics(diagnostics, fmt)
     errors = sum(d.is_error for d in diagnostics)
@@ -97,6 +99,19 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool
         raise DiagnosticsFound(summary)
     if fmt == "text":
         click.echo(summary, err=True)
+
+
+def _reports_in(project: Project, paths: tuple[Path, ...]) -> list[Path]:
+    """The files given, and for a folder every report of the project inside it (all of them for
+    the project's folder or its reports folder), each once, in the order given."""
+    chosen: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            chosen.append(path)
+            continue
+        folder = path.resolve()
+        chosen += [report for report in project.report_paths() if report.resolve().is_relative_to(folder) or report.absolute().is_relative_to(path.absolute())]
+    return list(dict.fromkeys(chosen))
 
 
 @cli.command()

@@ -22,7 +22,7 @@ from pydantic import BaseModel
 from . import markup, names
 from .diagnostics import Severity
 from .figures import FigureStore
-from .load import Document, Loc
+from .load import Document, Loc, empty_alt_message
 from .cache import Budget, TooMuchInput
 from .markup import DEFAULT_FIGURE_LABEL, reference_text
 from .model import Figure, FigureBlock, Paragraph, Report, audience_of, text_of
@@ -466,7 +466,7 @@ def check_map_files(doc: Document, report: Report, ctx: LintContext) -> None:
 def check_alt_text(doc: Document, report: Report, ctx: LintContext) -> None:
     for loc, figure in figure_locations(report):
         if not figure.alt.strip():
-            doc.add_at((*loc, "alt"), "empty-alt", f"figure '{figure.id}' has blank alt text; describe what it shows for readers who cannot see it")
+            doc.add_at((*loc, "alt"), "empty-alt", empty_alt_message(figure.id))
 
 
 # --------------------------------------------------------------------------- content
@@ -1012,6 +1012,19 @@ RULES: tuple[Rule, ...] = (
     check_accidental_markdown,
     check_raw_html,
     check_footnotes,
+)
+
+
+#: The rules over text alone: they also run on what parsed of a report that failed the schema
+#: (load.salvage_model), so that one run reports a misspelt key and a misspelt place name.
+TEXT_RULES: tuple[Rule, ...] = (
+    check_references,
+    check_caption_labels,
+    check_alt_text,
+    check_number_format,
+    check_place_names,
+    check_placeholders,
+    check_links,
 )
 
 

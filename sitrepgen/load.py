@@ -9,6 +9,7 @@ to the YAML nodes by walking the same path through the tree.
 from __future__ import annotations
 
 import bisect
+import copy
 import datetime as dt
 import difflib
 import math
@@ -631,6 +632,12 @@ def _syntax_diagnostic(doc: Document, exc: MarkedYAMLError) -> None:
     if name == "MaxDepthExceededError":
         doc.add(line, col, "too-deep", f"the YAML nests more than {MAX_DEPTH} levels deep")
         return
+    from .syntax import explain  # only a file that does not parse needs it
+
+    explained = explain(doc.text, exc)
+    if explained is not None:
+        doc.add(*explained[:2], "yaml-syntax", explained[2])
+        return
     if _indented_with_tab(doc.text, line):
         problem += " (YAML cannot be indented with tabs: use spaces)"
     context = f"{_one_line(exc.context)}: " if exc.context and exc.problem else ""
@@ -760,12 +767,130 @@ def validate_model(doc: Document, model: type[ModelT]) -> ModelT | None:
                 loc = next(((key,) for key in ("sections", "regions") if isinstance(doc.data, dict) and key in doc.data), loc)
             if error["type"] == "missing" and (loc, error["loc"][-1]) in misspelt:
                 continue
-            code, message = _explain(error, loc, model)
+            code, message = _explain(error, loc, model, doc.data)
             if (loc, code, message) in seen:  # one value failing every member of a union
                 continue
             seen.add((loc, code, message))
             doc.add_at(loc, code, message, at_key=error["type"] == "extra_forbidden")
         return None
+
+
+#: What stands in for a value that failed the schema, so that the rest of a report can be checked.
+#: Inert for every text rule: no number, place name, reference, link or TODO in it.
+PLACEHOLDER_TEXT = "placeholder"
+_PLACEHOLDER_DATE = dt.date(2000, 1, 1)
+_TEXT_ERRORS = {"string_type", "string_too_short", "string_too_long", "string_pattern_mismatch", "text_kind", "block_kind", "literal_error"}
+_DATE_ERRORS = {"date_type", "date_parsing", "date_from_datetime_inexact", "date_from_datetime_parsing", "date_past", "date_future"}
+_NUMBER_ERRORS = {"int_type", "float_type", "int_parsing", "float_parsing", "greater_than_equal", "greater_than", "less_than", "less_than_equal", "finite_number"}
+
+
+@dataclass
+class Salvaged(Generic[ModelT]):
+    """What parsed of a report with schema errors, as a model: each value that failed is left
+    out (an optional key) or stands replaced by a placeholder, at ``replaced``."""
+
+    model: ModelT
+    replaced: list[Loc]
+
+
+def salvage_model(doc: Document, model: type[ModelT], *, rounds: int = 50) -> Salvaged[ModelT] | None:
+    """After ``validate_model`` failed: the model of the same data with every failing value taken
+    out, so that the text rules still run on every text field that parsed (a misspelt key must
+    not hide a misspelt place name). None when the file did not parse, or nothing is left.
+
+    Each round fixes every error pydantic reports; a value is replaced at most twice (a mapping
+    first gets its absent optional text fields, then is replaced whole), so this ends.
+    """
+    if doc.data is None or not isinstance(doc.data, dict) or any(d.code not in _SCHEMA_CODES for d in doc.diagnostics):
+        return None
+    data = copy.deepcopy(doc.data)
+    replaced: list[Loc] = []
+    filled: set[Loc] = set()
+    for _ in range(rounds):
+        try:
+            return Salvaged(model.model_validate(data), replaced)
+        except ValidationError as exc:
+            errors = exc.errors(include_url=False)
+        changed = False
+        for error in errors:
+            changed |= _take_out(data, error, model, replaced, filled)
+        if not changed:
+            return None
+    return None
+
+
+#: The codes validate_model gives: a document with only these parsed, and can be salvaged.
+_SCHEMA_CODES = {"unknown-key", "missing-key", "wrong-type", "invalid-value", "empty-alt"}
+
+
+def _take_out(data: Any, error: Any, model: type[BaseModel], replaced: list[Loc], filled: set[Loc]) -> bool:
+    """Remove or replace the value one error is about; whether anything changed."""
+    kind = error["type"]
+    loc = _data_loc(data, tuple(error["loc"]))
+    if kind == "missing":
+        parent = _get(data, loc)
+        owner = _model_at(model, loc)
+        name = str(error["loc"][-1])
+        if not isinstance(parent, dict) or owner is None or name not in owner.model_fields or name in parent:
+            return False
+        parent[name] = _placeholder(owner.model_fields[name].annotation)
+        replaced.append((*loc, name))
+        return True
+    if not loc or kind == "missing_body":
+        return False
+    parent, key = _get(data, loc[:-1]), loc[-1]
+    owner = _model_at(model, loc[:-1])
+    if isinstance(parent, dict) and (kind == "extra_forbidden" or (owner is not None and key in owner.model_fields and not owner.model_fields[key].is_required())):
+        del parent[key]
+        return True
+    value = _get(data, loc)
+    if kind in _TEXT_ERRORS:
+        stand_in: Any = PLACEHOLDER_TEXT
+    elif kind in _DATE_ERRORS:
+        stand_in = _PLACEHOLDER_DATE
+    elif kind in _NUMBER_ERRORS:
+        stand_in = 1
+    elif kind == "bool_type":
+        stand_in = False
+    elif kind == "list_type":
+        stand_in = []
+    elif (inner := _model_at(model, loc)) is not None:
+        if isinstance(value, dict) and loc not in filled:  # a rule over the whole mapping failed
+            filled.add(loc)
+            absent = {name: PLACEHOLDER_TEXT for name, info in inner.model_fields.items() if name not in value and _placeholder(info.annotation) == PLACEHOLDER_TEXT}
+            if absent:
+                value.update(absent)
+                return True
+        stand_in = _placeholder(inner)
+    else:
+        return False
+    if value == stand_in:
+        return False
+    parent[key] = stand_in
+    replaced.append(loc)
+    return True
+
+
+def _get(data: Any, loc: Loc) -> Any:
+    for part in loc:
+        data = data[part]
+    return data
+
+
+def _placeholder(annotation: Any) -> Any:
+    """The simplest value of a type that passes its checks, for a required value that failed."""
+    origin = typing.get_origin(annotation)
+    if origin is typing.Annotated:
+        return _placeholder(typing.get_args(annotation)[0])
+    if origin is list:
+        return []
+    if origin is typing.Literal:
+        return typing.get_args(annotation)[0]
+    if origin is typing.Union or isinstance(annotation, types.UnionType):
+        return _placeholder(next(arg for arg in typing.get_args(annotation) if arg is not type(None)))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return {name: _placeholder(info.annotation) for name, info in annotation.model_fields.items() if info.is_required()}
+    return {str: PLACEHOLDER_TEXT, dt.date: _PLACEHOLDER_DATE, int: 1, float: 1.0, bool: False}.get(annotation)
 
 
 def _data_loc(data: Any, loc: Loc) -> Loc:
@@ -775,15 +900,24 @@ def _data_loc(data: Any, loc: Loc) -> Loc:
     so the position is that of the mapping which lacks it.
     """
     node, kept = data, []
-    for part in loc:
+    for index, part in enumerate(loc):
+        following = loc[index + 1 :]
+        if part in _UNION_TAGS and following and isinstance(node, dict) and following[0] in node:
+            continue  # a tag of a tagged union ('figure' in blocks[1].figure.figure.alt)
         if isinstance(node, dict) and part in node:
             node = node[part]
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             node = node[part]
+        elif isinstance(part, str) and following:
+            continue  # a union member's name ('list[...]' in summary.list[...].0)
         else:
             break
         kept.append(part)
     return tuple(kept)
+
+
+#: The tags of the models' tagged unions (model.Text, model.Block), which pydantic puts in a location.
+_UNION_TAGS = {"paragraph", "text", "figure"}
 
 
 #: Keys writers reach for that mean something else here: (model, key) -> the hint.
@@ -796,21 +930,32 @@ _CONFUSIONS = {
 
 _TYPE_WORDS = {
     "string_type": "text",
-    "int_type": "a whole number",
-    "float_type": "a number",
     "bool_type": "true or false",
-    "date_type": "a date written YYYY-MM-DD (without quotes)",
-    "list_type": "a list",
+    "list_type": "a list, one item per line starting with '- '",
     "model_type": "a mapping of keys",
     "dict_type": "a mapping of keys",
     "model_attributes_type": "a mapping of keys",
 }
 
+#: What each pattern of the models means, for a writer: (what the value is, the rule, an example).
+_PATTERN_WORDS = {
+    r"^[a-z0-9][a-z0-9-]*$": ("a figure id", "lower-case letters, digits and hyphens", "aleppo-control"),
+    r"^[a-z][a-z0-9-]{0,31}$": ("a name", "lower-case letters, digits and hyphens, starting with a letter, at most 32 characters", "internal"),
+    r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$": ("a language tag", "two or three lower-case letters, then any subtags after '-'", "en"),
+    r"^https?://[^\s]+/$": ("a web address", "http:// or https://, no spaces, ending with '/'", "https://sitreps.example.org/"),
+}
 
-def _explain(error: Any, loc: Loc, model: type[BaseModel]) -> tuple[str, str]:
-    """A stable code and a message that says what is wrong and how to fix it."""
+#: A value that reads as text to a writer but is not text in YAML: a colon made it a mapping.
+_COLON_FIX = "quote the text or start the item with `>-`"
+
+
+def _explain(error: Any, loc: Loc, model: type[BaseModel], data: Any = None) -> tuple[str, str]:
+    """A stable code and a message that says what is wrong and how to fix it: in a writer's
+    words, naming the place once, with the allowed form and an example (never a regex)."""
     kind = error["type"]
     where = _name(loc)
+    found = error.get("input")
+    ctx = error.get("ctx") or {}
     if kind == "extra_forbidden":
         key = str(error["loc"][-1])
         close = _suggest(key, model, loc[:-1])
@@ -820,30 +965,102 @@ def _explain(error: Any, loc: Loc, model: type[BaseModel]) -> tuple[str, str]:
         hint = _CONFUSIONS.get((getattr(place, "__name__", ""), key), hint)
         return "unknown-key", f"unknown key '{key}'{hint}"
     if kind == "missing":
-        return "missing-key", f"missing required key '{error['loc'][-1]}'"
+        name = str(error["loc"][-1])
+        example = _example(model, (*loc, name))
+        return "missing-key", f"missing required key '{name}'" + (f", e.g. {name}: {example}" if example else "")
     if kind == "missing_body":
         if loc:
             return "invalid-value", f"{where} is empty; {error['msg']}"
         return "missing-key", str(error["msg"])
-    if kind == "text_kind":
-        return "wrong-type", f"{where} must be text, not {describe(error['input'])}"
-    if kind == "block_kind":
-        found = error["input"]
-        if isinstance(found, dict):
-            keys = ", ".join(f"'{key}'" for key in found)
-            close = difflib.get_close_matches(next(iter(found), ""), ["figure", "text"], n=1, cutoff=0.6) if found else []
-            hint = f"; did you mean '{close[0]}'?" if close else ""
-            return "wrong-type", f"{where} must be a paragraph (text, or 'text:' with an 'audience:') or a figure ('figure:' with id, image, caption, alt), not a mapping with {keys}{hint}"
-        return "wrong-type", f"{where} must be a paragraph (text, or 'text:' with an 'audience:') or a figure ('figure:' with id, image, caption, alt), not {describe(found)}"
+    if kind in ("text_kind", "block_kind"):
+        return "wrong-type", _not_text(kind, where, found)
+    if kind in _DATE_ERRORS:
+        return "wrong-type", f"{where} must be a date: write a date as YYYY-MM-DD, e.g. 2016-12-08, not {describe(found)}"
+    if kind in ("int_type", "float_type"):
+        example = _example(model, loc) or 90000
+        return "wrong-type", f"{where} must be a number, written without quotes or thousands separators, e.g. {example}, not {describe(found)}"
     if kind in _TYPE_WORDS:
-        expected = _TYPE_WORDS[kind]
-        if kind in ("int_type", "float_type"):
-            expected = "a number (unquoted, without thousands separators)"
-        return "wrong-type", f"{where} must be {expected}, not {describe(error['input'])}"
-    message = str(error["msg"]).removeprefix("Value error, ")
+        return "wrong-type", f"{where} must be {_TYPE_WORDS[kind]}, not {describe(found)}"
+    if kind == "string_too_short":
+        if loc and loc[-1] == "alt":
+            figure = _get(data, loc[:-1]) if data is not None else None
+            return "empty-alt", empty_alt_message(str(figure.get("id", "?")) if isinstance(figure, dict) else "?")
+        example = f", e.g. {_example(model, loc)!r}" if _example(model, loc) else ""
+        if ctx.get("min_length", 1) <= 1:
+            fix = ", or remove the item" if isinstance(loc[-1], int) else ("" if _required(model, loc) else ", or leave the key out")
+            return "invalid-value", f"{where} is empty; write the text{example}{fix}"
+        return "invalid-value", f"{where} is {_characters(len(found))} long; write at least {ctx['min_length']}{example}"
+    if kind == "string_too_long":
+        return "invalid-value", f"{where} is {_characters(len(found))} long; at most {ctx['max_length']} are allowed"
     if kind == "string_pattern_mismatch":
-        message = f"{where} {describe(error['input'])} does not match the pattern {error['ctx']['pattern']}"
+        what, rule, example = _PATTERN_WORDS.get(str(ctx.get("pattern")), ("an allowed value", "the form the field's description gives", _example(model, loc) or "..."))
+        return "invalid-value", f"{where} is {describe(found)}, which is not {what}: write {rule}, e.g. {example!r}"
+    if kind == "literal_error":
+        return "invalid-value", f"{where} must be one of {ctx.get('expected', '?')}; not {describe(found)}"
+    if kind in _BOUNDS:
+        bounds = {key: f"{value:g}" if isinstance(value, float) else value for key, value in ctx.items()}
+        return "invalid-value", f"{where} must be {_BOUNDS[kind].format(**bounds)}, not {describe(found)}"
+    if kind == "too_short":
+        return "invalid-value", f"{where} must list at least {ctx.get('min_length', 1)} item(s)" + (f", e.g. {_example(model, loc)!r}" if _example(model, loc) else "")
+    message = str(error["msg"]).removeprefix("Value error, ")
     return "invalid-value", f"{where}: {message}"
+
+
+_BOUNDS = {
+    "greater_than_equal": "{ge} or more",
+    "greater_than": "more than {gt}",
+    "less_than_equal": "{le} or less",
+    "less_than": "less than {lt}",
+}
+
+
+def _not_text(kind: str, where: str, found: Any) -> str:
+    """A paragraph that is not text: for a mapping of one key, the ': ' that made it one."""
+    if isinstance(found, dict) and len(found) == 1 and not ({"text", "figure"} & set(found)):
+        key = next(iter(found))
+        if isinstance(key, str) and (found[key] is None or isinstance(found[key], (str, int, float))):
+            return f"{where} must be text, not a mapping: the ': ' after {key!r} makes it one; {_COLON_FIX}"
+    if kind == "text_kind":
+        return f"{where} must be text, not {describe(found)}"
+    if isinstance(found, dict):
+        keys = ", ".join(f"'{key}'" for key in found)
+        close = difflib.get_close_matches(next(iter(found), ""), ["figure", "text"], n=1, cutoff=0.6) if found else []
+        hint = f"; did you mean '{close[0]}'?" if close else ""
+        return f"{where} must be a paragraph (text, or 'text:' with an 'audience:') or a figure ('figure:' with id, image, caption, alt), not a mapping with {keys}{hint}"
+    return f"{where} must be a paragraph (text, or 'text:' with an 'audience:') or a figure ('figure:' with id, image, caption, alt), not {describe(found)}"
+
+
+def empty_alt_message(figure_id: str) -> str:
+    """The one message for a figure without alt text, whether it is empty ("") or blank (" ")."""
+    return f"figure '{figure_id}' has blank alt text; describe what it shows for readers who cannot see it"
+
+
+def _required(model: type[BaseModel], loc: Loc) -> bool:
+    """Whether the key at ``loc`` must be given (a key the model does not know counts as required)."""
+    owner = _model_at(model, loc[:-1])
+    info = owner.model_fields.get(str(loc[-1])) if owner is not None and loc else None
+    return info is None or info.is_required()
+
+
+def _characters(count: int) -> str:
+    return f"{count} character" if count == 1 else f"{count} characters"
+
+
+def _example(model: type[BaseModel], loc: Loc) -> Any:
+    """The first example the model gives for the field at ``loc`` (a list item: the list's), when
+    it is a single value a writer can copy."""
+    names = [part for part in loc if isinstance(part, str)]
+    if not names:
+        return None
+    owner = _model_at(model, tuple(part for part in loc[: max(i for i, part in enumerate(loc) if isinstance(part, str))]))
+    info = owner.model_fields.get(names[-1]) if owner is not None else None
+    examples = info.examples if info is not None else None
+    if not examples:
+        return None
+    example = examples[0]
+    if isinstance(example, list) and loc and isinstance(loc[-1], int) and example:
+        example = example[0]
+    return example if isinstance(example, (str, int, float)) and not isinstance(example, bool) else None
 
 
 def _quoted(text: str) -> str:
@@ -876,32 +1093,32 @@ def _allowed_keys(model: type[BaseModel], loc: Loc) -> list[str]:
 
 
 def _model_at(model: type[BaseModel], loc: Loc) -> type[BaseModel] | None:
-    """The model class of the mapping at ``loc`` (list indexes skipped), if there is one."""
-    current: Any = model
-    for part in loc:
+    """The model class of the mapping at ``loc`` (list indexes skipped), if there is one.
+
+    In a union of models (a block: a paragraph or a figure) the member taken is the one that has
+    the next key of ``loc``."""
+    current: list[type[BaseModel]] = [model]
+    for index, part in enumerate(loc):
         if isinstance(part, int):
             continue
-        if not (isinstance(current, type) and issubclass(current, BaseModel)):
+        owners = [candidate for candidate in current if part in candidate.model_fields]
+        if not owners:
             return None
-        info = current.model_fields.get(part)
-        if info is None:
-            return None
-        current = _model_in(info.annotation)
-    return current if isinstance(current, type) and issubclass(current, BaseModel) else None
+        current = _models_in(owners[0].model_fields[part].annotation)
+        following = next((p for p in loc[index + 1 :] if isinstance(p, str)), None)
+        if following is not None:
+            current = [candidate for candidate in current if following in candidate.model_fields] or current
+    return current[0] if current else None
 
 
-def _model_in(annotation: Any) -> Any:
-    """The model class inside ``list[X]``, ``X | None`` or ``Annotated[X, ...]``, if any."""
+def _models_in(annotation: Any) -> list[type[BaseModel]]:
+    """The model classes inside ``list[X]``, ``X | None``, ``Annotated[X, ...]`` or a union."""
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
+        return [annotation]
     origin = typing.get_origin(annotation)
     if origin is None and not isinstance(annotation, types.UnionType):
-        return None
-    for arg in typing.get_args(annotation):
-        found = _model_in(arg)
-        if found is not None:
-            return found
-    return None
+        return []
+    return [found for arg in typing.get_args(annotation) for found in _models_in(arg)]
 
 
 def describe(value: Any) -> str:

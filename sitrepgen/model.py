@@ -12,6 +12,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Discriminator,
     Field,
@@ -69,17 +70,39 @@ class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
 
 
+_ISO_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _iso_date(value: object) -> object:
+    """A date written in quotes ("2016-12-15") is the same date: the JSON Schema an editor checks
+    cannot tell it from an unquoted one (JSON has no dates), so validate accepts it too. Only
+    the exact form YYYY-MM-DD, which the schema's format "date" accepts, and a real day."""
+    if isinstance(value, str) and _ISO_DATE_RE.match(value):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise PydanticCustomError("date_parsing", "not a real day") from None
+    return value
+
+
+#: A day: unquoted (a YAML date) or quoted, always YYYY-MM-DD.
+Date = Annotated[dt.date, BeforeValidator(_iso_date)]
+
+
 class Period(Strict):
     """The reporting period: the first and last day the report covers (both included)."""
 
-    start: dt.date = Field(description="First day covered, YYYY-MM-DD (unquoted).", examples=["2016-12-02"])
-    end: dt.date = Field(description="Last day covered, YYYY-MM-DD (unquoted).", examples=["2016-12-08"])
+    start: Date = Field(description="First day covered, YYYY-MM-DD.", examples=["2016-12-02"])
+    end: Date = Field(description="Last day covered, YYYY-MM-DD, not before the start.", examples=["2016-12-08"])
 
-    @model_validator(mode="after")
-    def _end_not_before_start(self) -> Period:
-        if self.end < self.start:
-            raise ValueError(f"the period ends ({self.end}) before it starts ({self.start})")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _end_not_before_start(cls, end: dt.date, info: ValidationInfo) -> dt.date:
+        """At 'end' (the value to fix), not at the period's first key."""
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise ValueError(f"the period ends ({end}) before it starts ({start}); the end is the last day covered")
+        return end
 
 
 #: An audience name: who may read an item ('public', 'internal', or one sitrepgen.yaml declares).
@@ -188,6 +211,7 @@ class Figure(Strict):
     alt: Annotated[str, StringConstraints(min_length=1)] = Field(
         description="Text alternative for readers who cannot see the image (required): say what the figure shows.",
         examples=["Map of East Aleppo: the opposition holds a shrinking pocket in the south."],
+        json_schema_extra={"pattern": r"\S"},  # not blank: validate's empty-alt, for editors too
     )
     source: str | None = Field(
         default=None, description="Credit or source of the image.", examples=["OCHA"]
@@ -257,6 +281,9 @@ class Section(Strict):
     is what prints. A section without a heading runs on in the prose, as the classic weekly
     layout does ("In Rural Damascus, ...").
     """
+
+    #: _heading_or_region, for editors too (tests/test_schema_truth.py)
+    model_config = ConfigDict(json_schema_extra={"anyOf": [{"required": ["heading"]}, {"required": ["region"]}]})
 
     heading: NonEmptyStr | None = Field(
         default=None, description="Visible section heading.", examples=["Opposition developments"]
@@ -354,7 +381,7 @@ class KeyFigure(Strict):
     qualifier: Qualifier | None = Field(
         default=None, description="How exact the value is.", examples=["at least"]
     )
-    as_of: dt.date | None = Field(
+    as_of: Date | None = Field(
         default=None, description="Date the value refers to (YYYY-MM-DD).", examples=["2016-12-08"]
     )
     source: str | None = Field(
@@ -386,7 +413,7 @@ def _slug_hint(value: str) -> str:
 
 def _hxl_hint(value: str) -> str:
     """What to write instead: '#' first, then the tag and '+attributes', lower case, no spaces."""
-    guess = "".join(value.split()).lower()
+    guess = re.sub(r"\s*\+\s*|\s+", "+", value.strip()).lower()  # 'affected idps', 'affected +IDPs': '#affected+idps'
     if guess and not guess.startswith("#"):
         guess = "#" + guess
     rule = "write '#', the tag, then each attribute after '+', in lower case without spaces"
@@ -409,10 +436,20 @@ class TranslationOf(Strict):
         ),
         examples=["3f1c0a6e0b9d4c2f8e7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e"],
     )
+def _non_empty(key: str) -> dict[str, Any]:
+    return {"required": [key], "properties": {key: {"minItems": 1}}}
 
 
 class Report(Strict):
     """One weekly situation report."""
+
+    #: _has_a_body and _one_form, for editors too (tests/test_schema_truth.py)
+    model_config = ConfigDict(
+        json_schema_extra={
+            "anyOf": [_non_empty("sections"), _non_empty("regions"), _non_empty("blocks")],
+            "not": {"required": ["sections", "regions"], "properties": {"sections": {"minItems": 1}, "regions": {"minItems": 1}}},
+        }
+    )
 
     title: NonEmptyStr = Field(
         description="Title printed at the top of the report.", examples=["Weekly Conflict Summary"]
@@ -427,8 +464,8 @@ class Report(Strict):
         description="The reporting period, both days included.",
         examples=[{"start": "2016-12-02", "end": "2016-12-08"}],
     )
-    published: dt.date = Field(
-        description="Publication date, YYYY-MM-DD (unquoted).", examples=["2016-12-08"]
+    published: Date = Field(
+        description="Publication date, YYYY-MM-DD.", examples=["2016-12-08"]
     )
     organisation: str | None = Field(
         default=None, description="Publishing organisation.", examples=["Example Monitoring Group"]

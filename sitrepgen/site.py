@@ -54,8 +54,8 @@ from .cache import (
 from .config import CONFIG_NAME, Edition, Project
 from .diagnostics import CODES, Diagnostic, Severity, display_path, format_diagnostics
 from .i18n import Language
-from .lint import CACHED_RULES, FIGURE_RULES, run_rules, run_series_rules
-from .load import Document, read_document, validate_model
+from .lint import CACHED_RULES, FIGURE_RULES, TEXT_RULES, LintContext, run_rules, run_series_rules
+from .load import PLACEHOLDER_TEXT, Document, read_document, salvage_model, validate_model
 from .lock import BuildLock
 from .translations import check_report_language, check_translations
 from .model import PUBLIC, Figure, Report
@@ -144,6 +144,7 @@ def load_report(
     doc = read_document(path, max_bytes=config.max_file_bytes, root=Path.cwd(), raw=raw, includes=True)
     report = validate_model(doc, Report)
     if report is None:
+        _check_text_of_invalid(doc, project.lint_context(budget, figures))
         return doc, None
     check_report_language(doc, report, project)  # its language against its file name
     context = project.lint_context(budget, figures, language=report.language)
@@ -161,6 +162,18 @@ def load_report(
         if cache is not None and key:
             cache.put(name, key, [(d.line, d.col, d.severity.value, d.code, d.message) for d in doc.diagnostics[before:]])
     return doc, report if not doc.has_errors else None
+
+
+def _check_text_of_invalid(doc: Document, context: LintContext) -> None:
+    """The text rules, on what parsed of a report that failed the schema: one run reports every
+    problem. A finding at a value that stands replaced (it failed the schema), or naming it, is dropped."""
+    salvaged = salvage_model(doc, Report)
+    if salvaged is None:
+        return
+    before = len(doc.diagnostics)
+    run_rules(doc, salvaged.model, context, TEXT_RULES)
+    stand_ins = {doc.position(loc) for loc in salvaged.replaced}
+    doc.diagnostics[before:] = [d for d in doc.diagnostics[before:] if (d.line - 1, d.col - 1) not in stand_ins and PLACEHOLDER_TEXT not in d.message]
 
 
 def read_report_bytes(doc: Document, project: Project, budget: Budget, fingerprint: str) -> tuple[bytes | None, str]:

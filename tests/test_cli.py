@@ -53,11 +53,16 @@ def test_validate_reports_file_and_line(project: Path, write_report, seed_yaml: 
     result = run(project, "validate", str(path))
     assert result.exit_code == 1
     line = line_of(broken, "- In Binnish: also")
+    warning = line_of(broken, "around 3.000.")  # the text rules ran on the rest (issue 14)
+    col = broken.splitlines()[warning - 1].index("3.000") + 1
     assert result.stdout == (
+        f"{path.as_posix()}:{warning}:{col}: warning[number-format]: '3.000' groups digits with '.' where the "
+        "report writes ',' (as in '90,000'); if it means 3000, write 3,000\n"
         f"{path.as_posix()}:{line}:9: error[wrong-type]: "
-        "'regions[2].paragraphs[1]' must be text, not a mapping\n"
+        "'regions[2].paragraphs[1]' must be text, not a mapping: the ': ' after 'In Binnish' makes it one; "
+        "quote the text or start the item with `>-`\n"
     )
-    assert result.stderr == "Error: 1 file(s) checked: 1 error(s), 0 warning(s)\n"
+    assert result.stderr == "Error: 1 file(s) checked: 1 error(s), 1 warning(s)\n"
     assert "Traceback" not in result.output
 
 
@@ -68,8 +73,7 @@ def test_validate_github_and_json_formats(project: Path, write_report, seed_yaml
     line = line_of(seed_yaml, "title: Weekly")
     assert f"::error file={path.as_posix()},line={line},col=1::[unknown-key] unknown key 'titel'; did you mean 'title'?" in github.stdout.splitlines()
     data = json.loads(run(project, "validate", "--format", "json", str(path)).stdout)
-    assert [d["code"] for d in data] == ["unknown-key"]
-    assert all(d["severity"] == "error" for d in data)
+    assert [(d["code"], d["severity"]) for d in data] == [("unknown-key", "error"), ("number-format", "warning")]
 
 
 def test_validate_usage_errors_exit_2(project: Path) -> None:

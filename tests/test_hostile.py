@@ -195,7 +195,7 @@ def _line(needle: str) -> Callable[[str | bytes], int]:
 BROKEN = {
     "yaml-syntax": Broken(
         lambda p, url: with_loopback(SEED, url).replace("series: Syria\n", "series: Syria: Aleppo\n"),
-        "yaml-syntax", _line("series: Syria: Aleppo"), 14, "mapping values are not allowed here",
+        "yaml-syntax", _line("series: Syria: Aleppo"), 14, "which YAML reads as another key",
     ),
     "tab-indentation": Broken(
         lambda p, url: with_loopback(SEED, url).replace("  start: 2016-12-02", "\tstart: 2016-12-02"),

@@ -410,7 +410,7 @@ def test_jump_threshold_is_a_setting(tmp_path: Path) -> None:
     edit(root / "sitrepgen.yaml", "key_figure_jump: 0.5\n", "key_figure_jump: 0\n")
     result = validate_in(root, *files)
     assert result.exit_code == 1
-    assert result.stdout == "sitrepgen.yaml:4:18: error[invalid-value]: 'key_figure_jump': Input should be greater than 0\n"
+    assert result.stdout == "sitrepgen.yaml:4:18: error[invalid-value]: 'key_figure_jump' must be more than 0, not the number 0\n"
 
 
 def test_two_labels_in_one_report(tmp_path: Path) -> None:

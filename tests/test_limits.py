@@ -127,9 +127,9 @@ def test_the_reference_limit_is_a_setting(project: Path, monkeypatch: pytest.Mon
 @pytest.mark.parametrize(
     ("setting", "message"),
     [
-        ("max_figures: 0", "error[invalid-value]: 'max_figures': Input should be greater than or equal to 1"),
-        ("max_figures: '50'", "error[wrong-type]: 'max_figures' must be a number (unquoted, without thousands separators), not the text '50'"),
-        ("max_references: 2000000", "error[invalid-value]: 'max_references': Input should be less than or equal to 1000000"),
+        ("max_figures: 0", "error[invalid-value]: 'max_figures' must be 1 or more, not the number 0"),
+        ("max_figures: '50'", "error[wrong-type]: 'max_figures' must be a number, written without quotes or thousands separators, e.g. 50, not the text '50'"),
+        ("max_references: 2000000", "error[invalid-value]: 'max_references' must be 1000000 or less, not the number 2000000"),
         ("max_figure: 60", "error[unknown-key]: unknown key 'max_figure'; did you mean 'max_figures'?"),
     ],
 )
