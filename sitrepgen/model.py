@@ -436,6 +436,8 @@ class TranslationOf(Strict):
         ),
         examples=["3f1c0a6e0b9d4c2f8e7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b7c6d5e"],
     )
+
+
 def _non_empty(key: str) -> dict[str, Any]:
     return {"required": [key], "properties": {key: {"minItems": 1}}}
 
