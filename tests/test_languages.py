@@ -415,12 +415,17 @@ def test_the_english_pages_change_only_by_their_links_to_the_arabic_ones(site: P
     def switch(href: str) -> str:
         return f'  <nav class="language-switch" aria-label="Other languages">\n    <a href="{href}" hreflang="ar" lang="ar" dir="rtl">العربية</a>\n  </nav>\n'
 
+    def figureless(html: str) -> str:
+        """The golden pages hold the hand-drawn Figure 1; the project as shipped draws it from
+        GeoJSON (tests/test_map_figures.py): the figure is compared there, the rest here."""
+        return re.sub(r'<figure class="figure".*?</figure>', "<figure/>", html, flags=re.S)
+
     page = (golden / f"{SLUG}.html").read_text(encoding="utf-8")
     page = page.replace('<link rel="stylesheet"', links + '<link rel="stylesheet"', 1).replace("  </nav>\n</header>", "  </nav>\n" + switch("../ar/reports/2016-12-08.html") + "</header>", 1)
-    assert (site / "reports" / f"{SLUG}.html").read_text(encoding="utf-8") == page
-    assert (site / "reports" / f"{SLUG}.md").read_text(encoding="utf-8") == (golden / f"{SLUG}.md").read_text(encoding="utf-8")
+    assert figureless((site / "reports" / f"{SLUG}.html").read_text(encoding="utf-8")) == figureless(page)
+    assert (site / "reports" / f"{SLUG}.md").read_text(encoding="utf-8") == (golden / f"{SLUG}-map.md").read_text(encoding="utf-8")
     region = (golden / "region-aleppo.html").read_text(encoding="utf-8").replace("  </nav>\n</header>", "  </nav>\n" + switch("../ar/index.html") + "</header>", 1)
-    assert (site / "regions" / "aleppo.html").read_text(encoding="utf-8") == region
+    assert figureless((site / "regions" / "aleppo.html").read_text(encoding="utf-8")) == figureless(region)
 
 
 def test_a_report_in_arabic_without_a_translation_name_still_builds(tmp_path: Path) -> None:
