@@ -27,7 +27,7 @@ from sitrepgen.cli import cli
 from tests.helpers import copy_project, write_series
 from tests.test_cache_hardening import built  # noqa: F401 - the fixture: the seed, built in place
 
-BUILT = "built 1 report(s) into site/ (23 files, {} PDF(s) rendered)\n"
+BUILT = "built 1 report(s) into site/ (39 files, {} PDF(s) rendered)\n"  # 16 of them the search index
 WAITING = "note: another sitrepgen build of this project is running; waiting for it to finish"
 
 

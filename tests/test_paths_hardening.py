@@ -154,7 +154,7 @@ def test_figure_outside_the_reports_folder_needs_figure_dirs(built: Path) -> Non
     assert allowed.exit_code == 0, allowed.output
     # the figure was checked again where it now is; its bytes are those of the PDF already
     # made (a copy of safe.svg), and the PDF's key holds the bytes, so the PDF is reused
-    assert allowed.stdout == WARNING + "built 1 report(s) into site/ (23 files, 0 PDF(s) rendered)\n"
+    assert allowed.stdout == WARNING + "built 1 report(s) into site/ (39 files, 0 PDF(s) rendered)\n"
 
 
 # --------------------------------------------------------------------------- report files
