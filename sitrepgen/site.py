@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import audience, render
+from . import audience, render, suppress
 from .cache import (
     Budget,
     PdfCache,
@@ -66,6 +66,7 @@ from .outputs.assets import font_context, font_files, project_assets
 from .outputs.regions import RegionCollision
 from .render import ReportView
 from .series import order_key
+from .suppress import Suppressed
 from .trends import NOTHING, Comparison, has_ids
 
 class BuildError(Exception):
@@ -180,6 +181,7 @@ def gather(
     on_report: Callable[[LoadedReport], None] | None = None,
     budget: Budget | None = None,
     figures: FigureStore | None = None,
+    suppressed: list[Suppressed] | None = None,
 ) -> tuple[list[LoadedReport], list[Diagnostic]]:
     """Load every report; all diagnostics of all files, and the reports that were valid.
 
@@ -188,6 +190,9 @@ def gather(
     not computed again (the report itself is always read again). ``budget`` counts every byte
     read against max_build_bytes.
     Figures are read and rebuilt once through ``figures`` (one store for the whole run).
+    Warnings a ``# sitrepgen: ignore[CODE] reason`` comment accepts are left out (after the cache
+    and the series checks, so cached and cross-report findings are silenced alike); they go into
+    ``suppressed`` when it is given.
     """
     figures = figures or project.figure_store()
     diagnostics: list[Diagnostic] = []
@@ -250,9 +255,26 @@ def gather(
     reports.sort(key=lambda item: order[item.document.path])
     # Last, each report against the previous one of its series (all are loaded now).
     diagnostics += run_series_rules(reports, project.lint_context())
+    diagnostics = _suppress(diagnostics, [doc for doc, _ in loaded.values()], suppressed)
     if strict:
         diagnostics = [dataclasses.replace(d, severity=Severity.ERROR) for d in diagnostics]
     return reports, diagnostics
+
+
+def _suppress(diagnostics: list[Diagnostic], documents: list[Document], out: list[Suppressed] | None) -> list[Diagnostic]:
+    """The diagnostics without those each file's suppressions silence, plus the findings about
+    the suppressions; only files that hold one are looked at again."""
+    dropped: set[int] = set()
+    added: list[Diagnostic] = []
+    for doc in documents:
+        if not suppress.has_suppressions(doc.text):
+            continue
+        _kept, silenced, found = suppress.apply(doc.text, doc.display, doc.diagnostics)
+        dropped.update(id(item.diagnostic) for item in silenced)
+        added += found
+        if out is not None:
+            out += silenced
+    return [d for d in diagnostics if id(d) not in dropped] + added if dropped or added else diagnostics
 
 
 def _collision(slug: str, path: Path, first: Path, report: Report) -> str:

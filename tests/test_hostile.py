@@ -34,9 +34,9 @@ from sitrepgen import fastload, markup
 from sitrepgen.cli import cli
 from sitrepgen.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, read_document
 from sitrepgen.new import NewReportError, write_new_file
-from tests.helpers import SEED_REPORT, careless_dangers, copy_project, line_of
+from tests.helpers import careless_dangers, copy_project, line_of, seed_report_text
 
-SEED = SEED_REPORT.read_text(encoding="utf-8")
+SEED = seed_report_text()
 REPORT = "sitreps/2016-12-08.yaml"
 FIGURE = "figures/2016-12-08-aleppo-control.svg"
 

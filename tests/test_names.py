@@ -18,9 +18,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sitrepgen.cli import InputError, cli
-from tests.helpers import SEED_REPORT
+from tests.helpers import seed_report_text
 
-SEED = SEED_REPORT.read_text(encoding="utf-8").replace("around 3.000.", "around 3,000.")
+SEED = seed_report_text().replace("around 3.000.", "around 3,000.")
 RULE = "may only hold lower-case letters, digits, '-', '_' and '.' (it becomes part of the site's addresses)"
 
 
