@@ -19,7 +19,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from .config import Project
-from .lint import PLACEHOLDER
+from .lint import PLACEHOLDER, PLACEHOLDER_RE, all_strings
 from .load import make_yaml
 from .model import Report
 from .series import Series, group
@@ -127,14 +127,23 @@ def _listing(all_series: list[Series]) -> str:
     return ", ".join(f"'{s.key}' ({s.title}{', ' + s.folder + '/' if s.folder else ''})" for s in all_series)
 
 
-def new_report(project: Project, *, series: str | None = None, start: dt.date | None = None, end: dt.date | None = None) -> Path:
-    """Write the next report of a series beside its latest valid one and return its path."""
+def new_report(project: Project, *, series: str | None = None, start: dt.date | None = None, end: dt.date | None = None, force: bool = False) -> Path:
+    """Write the next report of a series beside its latest valid one and return its path.
+
+    A latest report that still holds the TODO markers ``new`` puts in is a week started and not
+    yet written: running ``new`` again (twice by mistake) would make a second untouched week
+    from it, so that is refused unless ``force``. An existing file is never replaced."""
     from .site import gather
 
     reports, _ = gather(project)
     if not reports:
         raise NewReportError(f"no valid report in {project.config.reports_dir}/ to start from; run 'sitrepgen validate'")
     latest = choose_series(group(reports), series).latest
+    if not force and _unwritten(latest.report):
+        raise NewReportError(
+            f"{latest.document.display} still holds the TODO markers 'sitrepgen new' put in: that week is "
+            "started and not written yet; write it first, or pass --force to start the week after it anyway"
+        )
     new_start, new_end = next_period(latest.report, start, end)
     target = latest.document.path.with_name(next_name(latest.document.path.name, latest.report.period.end, new_end))
     if target.exists():
@@ -150,6 +159,11 @@ def new_report(project: Project, *, series: str | None = None, start: dt.date | 
     yaml.dump(tree, buffer)
     write_new_file(target, buffer.getvalue())
     return target
+
+
+def _unwritten(report: Report) -> bool:
+    """Whether any text of ``report`` still holds the placeholder (lint's 'placeholder' check)."""
+    return any(PLACEHOLDER_RE.search(text) for _, text in all_strings(report))
 
 
 def next_name(name: str, old_end: dt.date, new_end: dt.date) -> str:
