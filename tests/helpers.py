@@ -137,3 +137,46 @@ def careless_dangers(text: str, figures: frozenset[str] = frozenset()) -> list[s
     return found + [
         f"definition of {r['href']!r}" for r in references.values() if r["href"].strip() and not markup.link_allowed(r["href"])
     ]
+
+
+# --------------------------------------------------------------------------- outside tools
+
+#: Set by .ci/run: a missing outside tool fails the test instead of skipping it, so CI runs all.
+REQUIRE_ALL_TOOLS = "SITREPGEN_REQUIRE_ALL_TOOLS"
+
+#: Each outside program some tests need (sitrepgen itself needs none of them), with the Debian
+#: package that brings it. The one place that decides between skipping and failing (need_tool).
+TOOLS: dict[str, tuple[str, str]] = {
+    "pdftotext": ("poppler-utils", "apt-get install poppler-utils"),
+    "pdftoppm": ("poppler-utils", "apt-get install poppler-utils"),
+    "pdffonts": ("poppler-utils", "apt-get install poppler-utils"),
+    "qpdf": ("qpdf", "apt-get install qpdf"),
+    "chromium": ("chromium", "apt-get install chromium, or set SITREPGEN_CHROMIUM to a Chromium executable"),
+    "java": ("Java 17 or later", "apt-get install default-jre-headless"),
+    "npm": ("node and npm", "apt-get install nodejs npm"),
+    "git": ("git", "apt-get install git"),
+}
+
+
+def missing_tool(tool: str, detail: str = "") -> None:
+    """Skip the test, saying what to install; fail it instead when SITREPGEN_REQUIRE_ALL_TOOLS
+    is set (CI must run every test). Never returns."""
+    import os
+
+    import pytest
+
+    package, install = TOOLS[tool]
+    message = f"needs {package} ({install}){': ' + detail if detail else ''}"
+    if os.environ.get(REQUIRE_ALL_TOOLS, "") not in ("", "0"):
+        pytest.fail(f"{message} [{REQUIRE_ALL_TOOLS} is set: every outside tool is required]", pytrace=False)
+    pytest.skip(message)
+
+
+def need_tool(tool: str, why: str = "") -> str:
+    """The path of an outside program (see TOOLS), or the test is skipped (or failed in CI)."""
+    import shutil
+
+    found = shutil.which(tool)
+    if found is None:
+        missing_tool(tool, why or f"'{tool}' is not on PATH")
+    return str(found)

@@ -11,7 +11,7 @@ skip, show output or not, pass or fail) is what a user's repository gets.
 from __future__ import annotations
 
 import os
-import shutil
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -19,11 +19,7 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
-from tests.helpers import REPO, copy_project
-
-pytest.importorskip("pre_commit", reason="needs pre-commit (pip install -e '.[test]')")
-GIT = shutil.which("git")
-pytestmark = pytest.mark.skipif(GIT is None, reason="needs git (apt-get install git)")
+from tests.helpers import REPO, copy_project, need_tool
 
 
 def hooks() -> list[dict[str, object]]:
@@ -31,7 +27,7 @@ def hooks() -> list[dict[str, object]]:
 
 
 def git(repo: Path, *args: str) -> None:
-    subprocess.run([GIT or "git", "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args], cwd=repo, check=True, capture_output=True)
+    subprocess.run([need_tool("git"), "-c", "user.name=t", "-c", "user.email=t@example.org", "-c", "commit.gpgsign=false", *args], cwd=repo, check=True, capture_output=True)
 
 
 @pytest.fixture
@@ -54,7 +50,7 @@ def pre_commit(repo: Path, tmp_path: Path) -> subprocess.CompletedProcess[str]:
     """``pre-commit run`` on what is staged, offline: its cache in tmp_path, this environment's
     sitrepgen first on PATH."""
     env = {
-        "PATH": os.pathsep.join([str(Path(sys.executable).parent), str(Path(GIT or "/usr/bin/git").parent), "/usr/bin", "/bin"]),
+        "PATH": os.pathsep.join([str(Path(sys.executable).parent), str(Path(need_tool("git")).parent), "/usr/bin", "/bin"]),
         "PRE_COMMIT_HOME": str(tmp_path / "pre-commit-home"),
         "HOME": str(tmp_path),
         "LANG": "C.UTF-8",
@@ -67,8 +63,6 @@ def test_the_hooks_check_the_whole_project_on_every_change() -> None:
         assert hook["pass_filenames"] is False and hook["always_run"] is True and hook["verbose"] is True
         assert str(hook["entry"]).split()[:2] == ["sitrepgen", "validate"]
         assert not any(part.endswith((".yaml", "sitreps")) for part in str(hook["entry"]).split()[2:])  # no path: the whole project
-        import re
-
         pattern = re.compile(str(hook["files"]))
         for name in ("sitreps/2016-12-08.yaml", "sitreps/figures/map.svg", "templates/report.html.j2", "sitrepgen.yaml"):
             assert pattern.search(name), name
