@@ -90,17 +90,22 @@ def shifted(text: str, weeks: int) -> str:
     return _DATE.sub(move, text)
 
 
-def write_series(reports_dir: Path, copies: int) -> list[Path]:
+def write_series(reports_dir: Path, copies: int, *, distinct: bool = False) -> list[Path]:
     """The seed plus ``copies`` earlier weeks (dates shifted back), as a series of reports.
 
     The figure path keeps its original name (dates inside it are not shifted), so every copy
-    refers to the seed's map.
+    refers to the seed's map. The copies' text is the seed's, so the checks against last week
+    find every paragraph unchanged; ``distinct`` gives each week its own text and figures, as a
+    real archive has (each folded paragraph starts 'Week N:', each key figure is N more).
     """
     seed = seed_report_text()
     figure = "figures/2016-12-08-aleppo-control.svg"
     paths = []
     for week in range(1, copies + 1):
         text = shifted(seed.replace(figure, "@FIGURE@"), -week).replace("@FIGURE@", figure)
+        if distinct:
+            text = re.sub(r"(>-\n[ ]+)", rf"\g<1>Week {week}: ", text)
+            text = re.sub(r"(?m)^([ ]+value: )(\d+)$", lambda m: f"{m.group(1)}{int(m.group(2)) + week}", text)
         end = shifted("2016-12-08", -week)
         path = reports_dir / f"{end}.yaml"
         path.write_text(text, encoding="utf-8")

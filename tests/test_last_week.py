@@ -150,3 +150,45 @@ def test_a_week_made_by_new_then_untouched_except_the_markers_still_warns(projec
     assert result.exit_code == 1
     codes = sorted({line.split("[", 1)[1].split("]", 1)[0] for line in result.stdout.splitlines() if line.startswith("sitreps/2016-12-15.yaml")})
     assert codes == ["number-format", "unchanged-figure", "unchanged-text"]
+
+
+# --------------------------------------------------------------------------- the cost of an archive
+
+
+def test_a_warm_validate_of_an_archive_parses_no_report_the_slow_way(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """validate over an archive with the report cache warm: no report goes through ruamel's
+    round-trip parser (about 18 ms each; only positions need it, and the cached findings carry
+    theirs), the series checks find nothing to place, and only the one file holding a
+    suppression is composed (libyaml, about 4 ms). Counts, not time (docs/performance.md)."""
+    import sitrepgen.load
+    import sitrepgen.suppress
+    from sitrepgen.cache import CACHE_DIR, ReportCache
+    from sitrepgen.config import load_project
+    from sitrepgen.diagnostics import CODES
+    from sitrepgen.site import gather
+    from tests.helpers import copy_project, write_series
+
+    root = copy_project(tmp_path / "archive", as_shipped=True)
+    write_series(root / "sitreps", 24, distinct=True)
+    cache = ReportCache(root / CACHE_DIR, lambda message: None, CODES)
+    gather(load_project(root), cache=cache)
+    cache.save()
+    counts = {"parse": 0, "compose": 0}
+    parse, compose = sitrepgen.load._parse, sitrepgen.suppress._compose
+
+    def counted_parse(doc: object) -> object:
+        counts["parse"] += 1
+        return parse(doc)  # type: ignore[arg-type]
+
+    def counted_compose(text: str) -> object:
+        counts["compose"] += 1
+        return compose(text)
+
+    monkeypatch.setattr(sitrepgen.load, "_parse", counted_parse)
+    monkeypatch.setattr(sitrepgen.suppress, "_compose", counted_compose)
+    monkeypatch.chdir(root)
+    result = run("validate")
+    assert result.exit_code == 0
+    assert result.stderr == "25 file(s) checked: 0 error(s), 24 warning(s), 1 suppressed\n"  # each copy's 3.000
+    assert set(line.split(": ", 2)[1] for line in result.stdout.splitlines()) == {"warning[number-format]"}
+    assert counts == {"parse": 0, "compose": 1}
