@@ -30,6 +30,11 @@ def weeks(project: Path, seed_yaml: str, monkeypatch: pytest.MonkeyPatch) -> Pat
     return project
 
 
+def findings(code: str) -> list[str]:
+    """The lines of 'validate' (the whole project) with ``code``."""
+    return [line for line in run("validate").stdout.splitlines() if f"[{code}]" in line]
+
+
 def rewrite(project: Path, name: str, old: str, new: str) -> str:
     path = project / name
     text = path.read_text(encoding="utf-8")
@@ -62,9 +67,7 @@ def test_unchanged_text_exact(weeks: Path) -> None:
     assert needle in last
     last = last.replace(needle, "      - >-\n        In Rural Damascus, another   opposition surrender deal was enacted.\n        On\n        December 2,")
     (weeks / LAST).write_text(last, encoding="utf-8")
-    result = run("validate")
-    unchanged = [line for line in result.stdout.splitlines() if "unchanged-text" in line]
-    assert unchanged == [
+    assert findings("unchanged-text") == [
         f"{THIS}:{line_of(text, 'In Rural Damascus, another') - 1}:9: warning[unchanged-text]: this paragraph is word for word the one in the previous report ({LAST}); write this week's, or remove it"
     ]
 
@@ -86,9 +89,7 @@ def test_a_figure_copied_forward_under_a_new_date(weeks: Path) -> None:
     for old, new in (("value: 70\n", "value: 60\n"), ("value: 90000\n", "value: 80000\n"), ("value: 150000\n", "value: 140000\n")):
         rewrite(weeks, LAST, old, new)
     text = (weeks / THIS).read_text(encoding="utf-8")
-    result = run("validate")
-    found = [line for line in result.stdout.splitlines() if "unchanged-figure" in line]
-    assert found == [
+    assert findings("unchanged-figure") == [
         f"{THIS}:{line_of(text, 'value: 8000')}:12: warning[unchanged-figure]: key figure 'civilians-to-be-evacuated' is 8,000 as in the previous report ({LAST}), though its as_of date moved from 2016-12-01 to 2016-12-08; give this week's number, or keep last week's date if there is no new one"
     ]
 
