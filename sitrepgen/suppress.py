@@ -174,10 +174,12 @@ def _entry_spans(root: Any) -> dict[int, Span]:
     (a list item holding a mapping starts on the line of its first key: the item wins)."""
     found: dict[int, Span] = {}
 
+    def widest(span: Span) -> tuple[tuple[int, int], int]:
+        return span[1], -span[0][1]  # the later end; on a tie, the earlier start
+
     def offer(start: tuple[int, int], end: tuple[int, int]) -> None:
-        line = start[0]
-        if line not in found or (end, (-start[1],)) > (found[line][1], (-found[line][0][1],)):
-            found[line] = (start, end)
+        if start[0] not in found or widest((start, end)) > widest(found[start[0]]):
+            found[start[0]] = (start, end)
 
     for node in _nodes(root):
         if type(node).__name__ == "MappingNode":
