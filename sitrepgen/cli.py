@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -48,9 +48,9 @@ def _project(ctx: click.Context) -> Project:
     return load_project(ctx.obj["root"])
 
 
-def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str) -> None:
+def _print_diagnostics(diagnostics: list[Diagnostic], fmt: str, suppressed: list[Any] | None = None) -> None:
     if diagnostics or fmt == "json":
-        click.echo(format_diagnostics(diagnostics, fmt))
+        click.echo(format_diagnostics(diagnostics, fmt, suppressed or []))
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -90,11 +90,14 @@ def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool
     if not chosen:
         where = " or ".join(f"{printable(display_path(path))}/" for path in paths if path.is_dir()) or f"{project.config.reports_dir}/"
         raise InputError(f"no reports found in {where} (files ending in .yaml)")
-    _, diagnostics = gather(project, chosen, strict=strict, cache=_read_only_cache(project))
-    _print_diagnostics(diagnostics, fmt)
+    suppressed: list[Any] = []
+    _, diagnostics = gather(project, chosen, strict=strict, cache=_read_only_cache(project), suppressed=suppressed)
+    _print_diagnostics(diagnostics, fmt, suppressed)
     errors = sum(d.is_error for d in diagnostics)
     warnings = len(diagnostics) - errors
     summary = f"{len(chosen)} file(s) checked: {errors} error(s), {warnings} warning(s)"
+    if suppressed:  # accepted warnings are not shown, but not hidden either
+        summary += f", {len(suppressed)} suppressed"
     if errors:
         raise DiagnosticsFound(summary)
     if fmt == "text":
@@ -118,15 +121,16 @@ def _reports_in(project: Project, paths: tuple[Path, ...]) -> list[Path]:
 @click.argument("series", required=False)
 @click.option("--start", type=click.DateTime(["%Y-%m-%d"]), default=None, help="First day of the new period (YYYY-MM-DD).")
 @click.option("--end", type=click.DateTime(["%Y-%m-%d"]), default=None, help="Last day of the new period (YYYY-MM-DD).")
+@click.option("--force", is_flag=True, help="Start the next week even though the latest report still holds TODO markers (never replaces a file).")
 @click.pass_context
-def new(ctx: click.Context, series: str | None, start: dt.datetime | None, end: dt.datetime | None) -> None:
+def new(ctx: click.Context, series: str | None, start: dt.datetime | None, end: dt.datetime | None, force: bool) -> None:
     """Start the next report of a SERIES from its latest one (period + 7 days, last week's text
     marked TODO). SERIES is its folder under sitreps/ or its name; needed when there are several."""
     from .new import NewReportError, new_report
 
     project = _project(ctx)
     try:
-        made = new_report(project, series=series, start=start.date() if start else None, end=end.date() if end else None)
+        made = new_report(project, series=series, start=start.date() if start else None, end=end.date() if end else None, force=force)
     except NewReportError as exc:
         raise InputError(str(exc)) from None
     for path in made:  # the report, then its translations carried forward

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass
 from enum import Enum
 from pathlib import Path
+from typing import Any
 
 from .names import printable
 
@@ -98,6 +99,13 @@ CODES: dict[str, str] = {
     "key-figure-unit": "a key figure in another unit than the same id in the previous report",
     "key-figure-jump": "a key figure that moved by more than key_figure_jump since the previous report, its source unchanged",
     "key-figure-label": "two key figures with one label and different ids (in the report, or against the previous one)",
+    # last week (the previous report of the series)
+    "unchanged-text": "a paragraph word for word the one in the previous report of the series (white space aside)",
+    "overlapping-period": "a period that overlaps the previous report's in the same series",
+    "unchanged-figure": "a key figure with the same value as in the previous report while its as_of date moved",
+    # suppressions (# sitrepgen: ignore[CODE] reason)
+    "unused-ignore": "a suppression comment that silences nothing where it stands (the warning is gone, or the comment is not above a key or list item)",
+    "invalid-ignore": "a suppression comment without codes in brackets or without a reason, or naming a code that does not exist or is an error",
     # build
     "output-collision": "two reports would write the same output files",
     "report-path": "a report file that is a symbolic link leading outside reports_dir, or a link loop (never followed)",
@@ -146,6 +154,13 @@ class Diagnostic:
         return data
 
 
+def _json_item(diagnostic: Diagnostic, suppressed: Any) -> dict[str, object]:
+    data = diagnostic.as_json()
+    if suppressed is not None:
+        data["suppressed"] = {"reason": printable(suppressed.reason), "line": suppressed.line}
+    return data
+
+
 def _github_escape(text: str, *, data: bool) -> str:
     text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
     if not data:
@@ -166,9 +181,14 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
     return sorted(diagnostics, key=lambda d: (d.path, d.line, d.col, d.code, d.message))
 
 
-def format_diagnostics(diagnostics: Iterable[Diagnostic], fmt: str = "text") -> str:
+def format_diagnostics(diagnostics: Iterable[Diagnostic], fmt: str = "text", suppressed: Iterable[Any] = ()) -> str:
+    """Text, GitHub annotations or JSON. Only JSON lists the ``suppressed`` findings
+    (``suppress.Suppressed``), each with ``"suppressed": {"reason": ..., "line": ...}`` (the
+    comment's line), among the others in order: a script sees what was accepted and why."""
     items = sort_diagnostics(diagnostics)
     if fmt == "json":
-        return json.dumps([d.as_json() for d in items], indent=2, ensure_ascii=False)
+        reasons = {id(item.diagnostic): item for item in suppressed}
+        everything = sort_diagnostics([*items, *(item.diagnostic for item in reasons.values())])
+        return json.dumps([_json_item(d, reasons.get(id(d))) for d in everything], indent=2, ensure_ascii=False)
     formatter = Diagnostic.format_github if fmt == "github" else Diagnostic.format_text
     return "\n".join(formatter(d) for d in items)

@@ -594,12 +594,12 @@ def _names_in(text: str, name: str) -> Iterator[re.Match[str]]:
         position = max(match.end(), start + 1)
 
 
-_PLACEHOLDER_RE = re.compile(r"\b" + PLACEHOLDER + r"\b")
+PLACEHOLDER_RE = re.compile(r"\b" + PLACEHOLDER + r"\b")
 
 
 def check_placeholders(doc: Document, report: Report, ctx: LintContext) -> None:
     for loc, text in all_strings(report):
-        if (match := _PLACEHOLDER_RE.search(text)) is not None:
+        if (match := PLACEHOLDER_RE.search(text)) is not None:
             line, col = doc.position_in(loc, text, match.start())
             doc.add(line, col, "placeholder", f"placeholder '{PLACEHOLDER}' left in the text; replace it with this week's content", W)
 
@@ -966,6 +966,58 @@ def check_key_figure_labels(doc: Document, report: Report, previous: Previous | 
             doc.add_at(("key_figures", mine[key][0], "id"), "key-figure-label", f"key figure '{mine[key][1]}' has the label that '{item.id}' had in the previous report ({previous.document.display}); if it is the same figure, keep the id '{item.id}' so that its weeks join up", W)
 
 
+def _paragraphs(report: Report) -> Iterator[tuple[Loc, str]]:
+    """Every paragraph of running text (summary, body, conclusions): captions are left out, as
+    a map's caption may rightly stay the same from week to week."""
+    yield from _summary_locs(report)
+    for loc, item in flow(report):
+        if not isinstance(item, Figure):
+            yield loc, item
+    for c, item in enumerate(report.conclusions):
+        yield _paragraph(("conclusions", c), item)
+
+
+def _same_words(text: str) -> str:
+    return " ".join(text.split())
+
+
+def check_unchanged_text(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """A paragraph word for word as in last week's report (white space aside): a copy 'new'
+    made and nobody rewrote, once its TODO marker was removed."""
+    if previous is None:
+        return
+    before = {_same_words(text) for _, text in _paragraphs(previous.report)}
+    for loc, text in _paragraphs(report):
+        if _same_words(text) and _same_words(text) in before:
+            doc.add_at(loc, "unchanged-text", f"this paragraph is word for word the one in the previous report ({previous.document.display}); write this week's, or remove it", W)
+
+
+def check_overlapping_period(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """A period that begins before the previous report's ended. Reports of a series are ordered
+    by their last day, so the previous one ends latest of all before: no overlap with it, none
+    with any. A warning: two organisations' reports of one week may share a folder and a series."""
+    if previous is None:
+        return
+    old, new = previous.report.period, report.period
+    if new.start <= old.end:
+        days = (old.end - new.start).days + 1
+        doc.add_at(("period",), "overlapping-period", f"the period {new.start.isoformat()} to {new.end.isoformat()} overlaps the previous report's ({previous.document.display}: {old.start.isoformat()} to {old.end.isoformat()}) by {days} day{'s' if days != 1 else ''}; start the day after {old.end.isoformat()}", W, at_key=True)
+
+
+def check_unchanged_figures(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """A value the same as last week's while its ``as_of`` date moved on: last week's number
+    copied forward under a new date, or really unchanged (then say so with a suppression)."""
+    if previous is None:
+        return
+    before = {item.id: item for item in previous.report.key_figures if item.id}
+    for id_, k in _ids(report).items():
+        item, old = report.key_figures[k], before.get(id_)
+        if old is None or old.value != item.value or (old.unit or None) != (item.unit or None):
+            continue
+        if old.as_of is not None and item.as_of is not None and item.as_of != old.as_of:
+            doc.add_at(("key_figures", k, "value"), "unchanged-figure", f"key figure '{id_}' is {value_text(item.value, item.unit)} as in the previous report ({previous.document.display}), though its as_of date moved from {old.as_of.isoformat()} to {item.as_of.isoformat()}; give this week's number, or keep last week's date if there is no new one", W)
+
+
 #: The checks of each report against the previous one of its series, run once every report is
 #: loaded (site.gather); a check of "last week" belongs here, not in RULES.
 SERIES_RULES: tuple[SeriesRule, ...] = (
@@ -974,6 +1026,9 @@ SERIES_RULES: tuple[SeriesRule, ...] = (
     check_key_figure_jumps,
     check_key_figure_labels,
     check_number_series,
+    check_unchanged_text,
+    check_overlapping_period,
+    check_unchanged_figures,
 )
 
 

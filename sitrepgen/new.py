@@ -24,7 +24,7 @@ from ruamel.yaml.scalarstring import FoldedScalarString, LiteralScalarString
 
 from .config import Project
 from .desks import desk_folder
-from .lint import PLACEHOLDER
+from .lint import PLACEHOLDER, PLACEHOLDER_RE, all_strings
 from .load import make_yaml
 from .model import Report
 from .series import Series, group
@@ -146,9 +146,15 @@ def _listing(all_series: list[Series]) -> str:
     return ", ".join(f"'{s.key}' ({s.title}{', ' + s.folder + '/' if s.folder else ''})" for s in all_series)
 
 
-def new_report(project: Project, *, series: str | None = None, start: dt.date | None = None, end: dt.date | None = None) -> list[Path]:
+def new_report(
+    project: Project, *, series: str | None = None, start: dt.date | None = None, end: dt.date | None = None, force: bool = False
+) -> list[Path]:
     """Write the next report of a series beside its latest valid one, and the next version of
-    each of its translations; return their paths, the report's first."""
+    each of its translations; return their paths, the report's first.
+
+    A latest report that still holds the TODO markers ``new`` puts in is a week started and not
+    yet written: running ``new`` again (twice by mistake) would make a second untouched week
+    from it, so that is refused unless ``force``. An existing file is never replaced."""
     from .site import gather, load_report
     from .translations import content_hash
 
@@ -157,6 +163,11 @@ def new_report(project: Project, *, series: str | None = None, start: dt.date | 
     if not own:
         raise NewReportError(f"no valid report in {project.config.reports_dir}/ to start from; run 'sitrepgen validate'")
     latest = choose_series(group(own), series).latest
+    if not force and _unwritten(latest.report):
+        raise NewReportError(
+            f"{latest.document.display} still holds the TODO markers 'sitrepgen new' put in: that week is "
+            "started and not written yet; write it first, or pass --force to start the week after it anyway"
+        )
     new_start, new_end = next_period(latest.report, start, end)
     old_end = latest.report.period.end
     target = latest.document.path.with_name(next_name(latest.document.path.name, old_end, new_end))
@@ -202,15 +213,6 @@ def new_report(project: Project, *, series: str | None = None, start: dt.date | 
     for item, path in zip(translations, targets):
         origin = (target.name, content_hash(source)) if source is not None else None
         write_new_file(path, _advanced(item.document.source_text or item.document.text, item.report, new_start, new_end, origin))
-        made.append(path)
-    return made
-
-    write_new_file(target, _advanced(latest.document.text, latest.report, new_start, new_end))
-    made = [target]
-    source = load_report(target, project)[1] if translations else None
-    for item, path in zip(translations, targets):
-        origin = (target.name, content_hash(source)) if source is not None else None
-        write_new_file(path, _advanced(item.document.text, item.report, new_start, new_end, origin))
         made.append(path)
     return made
 
@@ -262,6 +264,11 @@ def set_translation_of(tree: CommentedMap, file: str, digest: str) -> None:
     if existing is not None:
         del tree["translation_of"]
     tree.insert(position, "translation_of", value)
+
+
+def _unwritten(report: Report) -> bool:
+    """Whether any text of ``report`` still holds the placeholder (lint's 'placeholder' check)."""
+    return any(PLACEHOLDER_RE.search(text) for _, text in all_strings(report))
 
 
 def next_name(name: str, old_end: dt.date, new_end: dt.date, translation: str | None = None) -> str:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
-from . import audience, render
+from . import audience, render, suppress
 from .cache import (
     Budget,
     PdfCache,
@@ -70,6 +70,7 @@ from .outputs.regions import RegionCollision
 from .outputs.search import SearchError, index_site
 from .render import ReportView
 from .series import order_key
+from .suppress import Suppressed
 from .trends import NOTHING, Comparison, has_ids
 
 if TYPE_CHECKING:
@@ -211,6 +212,7 @@ def gather(
     on_report: Callable[[LoadedReport], None] | None = None,
     budget: Budget | None = None,
     figures: FigureStore | None = None,
+    suppressed: list[Suppressed] | None = None,
 ) -> tuple[list[LoadedReport], list[Diagnostic]]:
     """Load every report; all diagnostics of all files, and the reports that were valid.
 
@@ -219,6 +221,9 @@ def gather(
     not computed again (the report itself is always read again). ``budget`` counts every byte
     read against max_build_bytes.
     Figures are read and rebuilt once through ``figures`` (one store for the whole run).
+    Warnings a ``# sitrepgen: ignore[CODE] reason`` comment accepts are left out (after the cache
+    and the series checks, so cached and cross-report findings are silenced alike); they go into
+    ``suppressed`` when it is given.
     """
     figures = figures or project.figure_store()
     diagnostics: list[Diagnostic] = []
@@ -289,6 +294,7 @@ def gather(
     for tag in sorted({item.translation or "" for item in reports}):
         mine = [item for item in reports if (item.translation or "") == tag]
         diagnostics += run_series_rules(mine, project.lint_context(language=mine[0].report.language))
+    diagnostics = _suppress(diagnostics, [doc for doc, _ in loaded.values()], suppressed)
     if strict:
         diagnostics = [dataclasses.replace(d, severity=Severity.ERROR) for d in diagnostics]
     return reports, diagnostics
@@ -302,6 +308,22 @@ def _translation(project: Project, path: Path) -> str | None:
 
 def _prefix(translation: str | None) -> str:
     return f"{translation}/" if translation else ""
+
+
+def _suppress(diagnostics: list[Diagnostic], documents: list[Document], out: list[Suppressed] | None) -> list[Diagnostic]:
+    """The diagnostics without those each file's suppressions silence, plus the findings about
+    the suppressions; only files that hold one are looked at again."""
+    dropped: set[int] = set()
+    added: list[Diagnostic] = []
+    for doc in documents:
+        if not suppress.has_suppressions(doc.text):
+            continue
+        _kept, silenced, found = suppress.apply(doc.text, doc.display, doc.diagnostics)
+        dropped.update(id(item.diagnostic) for item in silenced)
+        added += found
+        if out is not None:
+            out += silenced
+    return [d for d in diagnostics if id(d) not in dropped] + added if dropped or added else diagnostics
 
 
 def _collision(slug: str, path: Path, first: Path, report: Report) -> str:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.helpers import SEED_REPORT, copy_project
+from tests.helpers import copy_project, seed_report_text
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -31,7 +31,7 @@ def project(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def seed_yaml() -> str:
-    return SEED_REPORT.read_text(encoding="utf-8")
+    return seed_report_text()
 
 
 @pytest.fixture

@@ -17,26 +17,50 @@ SEED_REPORT = REPO / "tests" / "data" / "hand-drawn" / "2016-12-08.yaml"
 SEED_TEXT = next((REPO / "seeds").glob("*.txt"))
 
 
-def copy_project(root: Path, *, translations: bool = False) -> Path:
+#: The bundled report accepts its kept "3.000" warning with a suppression comment. Most tests
+#: are about that warning (the lint, its position, its formats, the cache), so they see the report
+#: with the comment made an ordinary one (on the same line: every position is unchanged).
+SUPPRESSION = "# sitrepgen: ignore["
+NEUTRAL = "# (tests, off):ignore["
+
+
+def unsuppressed(text: str) -> str:
+    """``text`` with its suppression comments turned into ordinary comments (see SUPPRESSION)."""
+    return text.replace(SUPPRESSION, NEUTRAL)
+
+
+def seed_report_text() -> str:
+    """The bundled report as the lint tests see it: its warning not suppressed."""
+    return unsuppressed(SEED_REPORT.read_text(encoding="utf-8"))
+
+
+def copy_project(root: Path, *, translations: bool = False, as_shipped: bool = False) -> Path:
     """This repository's project (reports, figures, templates, config) copied into ``root``.
 
-    Without ``translations`` the reports' translations (NAME.LANG.yaml, the bundled Arabic one)
-    are left out and the report has the hand-drawn figure (SEED_REPORT): most tests are about
-    one language's series, its pages, PDFs and cache, and count them. With ``translations``
-    the project is as shipped (its map drawn from data): tests/test_languages.py builds it."""
+    By default the reports' translations (NAME.LANG.yaml, the bundled Arabic one) are left out,
+    the report has the hand-drawn figure (SEED_REPORT) and its suppressions are turned off (see
+    SUPPRESSION): most tests are about one language's series, its pages, PDFs, cache and
+    warnings, and count them. With ``translations`` the reports are as shipped (the map drawn
+    from data, the Arabic edition beside it: tests/test_languages.py), their suppressions still
+    off; ``as_shipped`` is the project exactly as it is in the repository."""
     import shutil
 
     from sitrepgen.translations import language_of_name
 
     def skipped(folder: str, names: list[str]) -> list[str]:
-        return [] if translations else [name for name in names if language_of_name(name) is not None]
+        return [] if translations or as_shipped else [name for name in names if language_of_name(name) is not None]
 
     root.mkdir(parents=True, exist_ok=True)
     shutil.copytree(REPO / "sitreps", root / "sitreps", ignore=skipped)
     shutil.copytree(REPO / "templates", root / "templates")
     shutil.copy(REPO / "sitrepgen.yaml", root / "sitrepgen.yaml")
-    if not translations:
+    if not (translations or as_shipped):
         shutil.copy(SEED_REPORT, root / "sitreps" / SEED_REPORT.name)
+    if not as_shipped:
+        for path in (root / "sitreps").rglob("*.yaml"):
+            text = path.read_text(encoding="utf-8")
+            if SUPPRESSION in text:
+                path.write_text(unsuppressed(text), encoding="utf-8")
     return root
 
 
@@ -84,17 +108,22 @@ def shifted(text: str, weeks: int) -> str:
     return _DATE.sub(move, text)
 
 
-def write_series(reports_dir: Path, copies: int) -> list[Path]:
+def write_series(reports_dir: Path, copies: int, *, distinct: bool = False) -> list[Path]:
     """The seed plus ``copies`` earlier weeks (dates shifted back), as a series of reports.
 
     The figure path keeps its original name (dates inside it are not shifted), so every copy
-    refers to the seed's map.
+    refers to the seed's map. The copies' text is the seed's, so the checks against last week
+    find every paragraph unchanged; ``distinct`` gives each week its own text and figures, as a
+    real archive has (each folded paragraph starts 'Week N:', each key figure is N more).
     """
-    seed = SEED_REPORT.read_text(encoding="utf-8")
+    seed = seed_report_text()
     figure = "figures/2016-12-08-aleppo-control.svg"
     paths = []
     for week in range(1, copies + 1):
         text = shifted(seed.replace(figure, "@FIGURE@"), -week).replace("@FIGURE@", figure)
+        if distinct:
+            text = re.sub(r"(>-\n[ ]+)", rf"\g<1>Week {week}: ", text)
+            text = re.sub(r"(?m)^([ ]+value: )(\d+)$", lambda m: f"{m.group(1)}{int(m.group(2)) + week}", text)
         end = shifted("2016-12-08", -week)
         path = reports_dir / f"{end}.yaml"
         path.write_text(text, encoding="utf-8")
@@ -131,3 +160,46 @@ def careless_dangers(text: str, figures: frozenset[str] = frozenset()) -> list[s
     return found + [
         f"definition of {r['href']!r}" for r in references.values() if r["href"].strip() and not markup.link_allowed(r["href"])
     ]
+
+
+# --------------------------------------------------------------------------- outside tools
+
+#: Set by .ci/run: a missing outside tool fails the test instead of skipping it, so CI runs all.
+REQUIRE_ALL_TOOLS = "SITREPGEN_REQUIRE_ALL_TOOLS"
+
+#: Each outside program some tests need (sitrepgen itself needs none of them), with the Debian
+#: package that brings it. The one place that decides between skipping and failing (need_tool).
+TOOLS: dict[str, tuple[str, str]] = {
+    "pdftotext": ("poppler-utils", "apt-get install poppler-utils"),
+    "pdftoppm": ("poppler-utils", "apt-get install poppler-utils"),
+    "pdffonts": ("poppler-utils", "apt-get install poppler-utils"),
+    "qpdf": ("qpdf", "apt-get install qpdf"),
+    "chromium": ("chromium", "apt-get install chromium, or set SITREPGEN_CHROMIUM to a Chromium executable"),
+    "java": ("Java 17 or later", "apt-get install default-jre-headless"),
+    "npm": ("node and npm", "apt-get install nodejs npm"),
+    "git": ("git", "apt-get install git"),
+}
+
+
+def missing_tool(tool: str, detail: str = "") -> None:
+    """Skip the test, saying what to install; fail it instead when SITREPGEN_REQUIRE_ALL_TOOLS
+    is set (CI must run every test). Never returns."""
+    import os
+
+    import pytest
+
+    package, install = TOOLS[tool]
+    message = f"needs {package} ({install}){': ' + detail if detail else ''}"
+    if os.environ.get(REQUIRE_ALL_TOOLS, "") not in ("", "0"):
+        pytest.fail(f"{message} [{REQUIRE_ALL_TOOLS} is set: every outside tool is required]", pytrace=False)
+    pytest.skip(message)
+
+
+def need_tool(tool: str, why: str = "") -> str:
+    """The path of an outside program (see TOOLS), or the test is skipped (or failed in CI)."""
+    import shutil
+
+    found = shutil.which(tool)
+    if found is None:
+        missing_tool(tool, why or f"'{tool}' is not on PATH")
+    return str(found)

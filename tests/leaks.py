@@ -15,23 +15,21 @@ from __future__ import annotations
 
 import gzip
 import io
-import shutil
 import subprocess
 import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-
 
 def pdftotext(data: bytes) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.fail("pdftotext not found: install poppler-utils (apt-get install poppler-utils) to read the PDFs' text")
+    from tests.helpers import need_tool
+
+    tool = need_tool("pdftotext")
     with tempfile.NamedTemporaryFile(suffix=".pdf") as handle:
         handle.write(data)
         handle.flush()
-        return subprocess.run(["pdftotext", handle.name, "-"], check=True, capture_output=True, text=True).stdout
+        return subprocess.run([tool, handle.name, "-"], check=True, capture_output=True, text=True).stdout
 
 
 def _pdf_objects(data: bytes) -> Iterator[tuple[str, str]]:

@@ -19,7 +19,7 @@ from sitrepgen import svg
 from sitrepgen.config import load_project
 from sitrepgen.pdf import PdfError, render_pdf
 from sitrepgen.site import BuildResult, build
-from tests.helpers import REPO, coverage_in_order, seed_words, words
+from tests.helpers import REPO, coverage_in_order, need_tool, seed_words, words
 
 SLUG = "2016-12-08"
 CAPTION = "figure 1 schematic map areas of control in aleppo city as of december 8".split()
@@ -49,9 +49,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Path, Buil
 
 
 def pdftotext(path: Path) -> str:
-    if shutil.which("pdftotext") is None:
-        pytest.fail("pdftotext not found: install poppler-utils (apt-get install poppler-utils)")
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    return subprocess.run([need_tool("pdftotext"), "-layout", str(path), "-"], check=True, capture_output=True, text=True).stdout
 
 
 class _Text(HTMLParser):

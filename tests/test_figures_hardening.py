@@ -25,11 +25,11 @@ from PIL import Image
 
 from sitrepgen import figures, svg
 from sitrepgen.cli import cli
-from tests.helpers import SEED_REPORT, copy_project, line_of, write_series
+from tests.helpers import copy_project, line_of, write_series, seed_report_text
 from tests.test_hostile import Loopback, serve_loopback, snapshot
 from tests.test_svg_rebuild import HOST, ISSUE, assert_inert, place
 
-SEED = SEED_REPORT.read_text(encoding="utf-8")
+SEED = seed_report_text()
 REPORT = "sitreps/2016-12-08.yaml"
 FIGURE = "figures/2016-12-08-aleppo-control.svg"
 PUBLISHED = "site/reports/2016-12-08/aleppo-control"  #: + the figure's extension

@@ -34,9 +34,9 @@ from sitrepgen import fastload, markup
 from sitrepgen.cli import cli
 from sitrepgen.load import MAX_BYTES, MAX_DEPTH, MAX_NODES, read_document
 from sitrepgen.new import NewReportError, write_new_file
-from tests.helpers import SEED_REPORT, careless_dangers, copy_project, line_of
+from tests.helpers import careless_dangers, copy_project, line_of, need_tool, seed_report_text
 
-SEED = SEED_REPORT.read_text(encoding="utf-8")
+SEED = seed_report_text()
 REPORT = "sitreps/2016-12-08.yaml"
 FIGURE = "figures/2016-12-08-aleppo-control.svg"
 
@@ -480,9 +480,7 @@ def elements(path: Path) -> list[tuple[str, dict[str, str]]]:
 
 def pdf_text(path: Path) -> str:
     """The PDF's text, whitespace collapsed (lines may break anywhere)."""
-    if shutil.which("pdftotext") is None:
-        pytest.fail("pdftotext not found: install poppler-utils (apt-get install poppler-utils) to check the PDF text")
-    out = subprocess.run(["pdftotext", str(path), "-"], check=True, capture_output=True, text=True).stdout
+    out = subprocess.run([need_tool("pdftotext"), str(path), "-"], check=True, capture_output=True, text=True).stdout
     return " ".join(out.split())
 
 

@@ -15,10 +15,10 @@ from click.testing import CliRunner, Result
 
 from sitrepgen import svg
 from sitrepgen.cli import cli
-from tests.helpers import SEED_REPORT
+from tests.helpers import seed_report_text
 from tests.helpers import position_of as position  # 'LINE:COL' of a needle in the test's YAML
 
-SEED = SEED_REPORT.read_text(encoding="utf-8").replace("around 3.000.", "around 3,000.")
+SEED = seed_report_text().replace("around 3.000.", "around 3,000.")
 REPORT = "sitreps/2016-12-08.yaml"
 FIGURE = "figures/2016-12-08-aleppo-control.svg"
 

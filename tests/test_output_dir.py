@@ -15,6 +15,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sitrepgen.cli import cli
+from tests.helpers import need_tool
 
 CONFIG = "sitrepgen.yaml"
 ADVICE = "the build replaces its output folder whole; name a folder of its own, such as 'site'"
@@ -37,7 +38,7 @@ def snapshot(folder: Path) -> dict[str, bytes | None]:
 @pytest.fixture
 def repo(project: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The seed project as a git repository, as the cwd (diagnostics name sitrepgen.yaml)."""
-    subprocess.run(["git", "init", "-q", str(project)], check=True)
+    subprocess.run([need_tool("git"), "init", "-q", str(project)], check=True)
     monkeypatch.chdir(project)
     return project
 

@@ -15,9 +15,9 @@ import pytest
 from click.testing import CliRunner, Result
 
 from sitrepgen.cli import cli
-from tests.helpers import SEED_REPORT, copy_project, line_of, write_series
+from tests.helpers import copy_project, line_of, write_series, seed_report_text
 
-SEED = SEED_REPORT.read_text(encoding="utf-8")
+SEED = seed_report_text()
 REPORT = "sitreps/2016-12-08.yaml"
 FIGURE = "figures/2016-12-08-aleppo-control.svg"
 IMAGE_LINE = line_of(SEED, f"image: {FIGURE}")

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import pytest
 
 from sitrepgen.config import load_project
 from sitrepgen.site import build
-from tests.helpers import REPO, copy_project
+from tests.helpers import REPO, copy_project, need_tool
 
 SLUG = "2016-12-08"
 
@@ -82,9 +81,7 @@ def test_fonts_are_embedded_and_bundled(pdf_path: Path) -> None:
 
 
 def test_qpdf_finds_no_error(pdf_path: Path) -> None:
-    if shutil.which("qpdf") is None:
-        pytest.fail("qpdf not found: install it (apt-get install qpdf)")
-    result = subprocess.run(["qpdf", "--check", str(pdf_path)], capture_output=True, text=True)
+    result = subprocess.run([need_tool("qpdf"), "--check", str(pdf_path)], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     assert "No syntax or stream encoding errors found" in result.stdout
 

@@ -30,9 +30,9 @@ from sitrepgen.diagnostics import Diagnostic
 from sitrepgen.load import read_document, validate_model
 from sitrepgen.model import Report
 from sitrepgen.site import load_report
-from tests.helpers import REPO, SEED_REPORT, careless_dangers
+from tests.helpers import REPO, careless_dangers, seed_report_text
 
-SEED = SEED_REPORT.read_text(encoding="utf-8")
+SEED = seed_report_text()
 SEED_LINES = SEED.splitlines(keepends=True)
 
 #: Derandomized so that CI sees the same examples on every run; the database stays off so that a

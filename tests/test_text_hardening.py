@@ -33,10 +33,10 @@ from sitrepgen import site
 from sitrepgen.cli import cli
 from sitrepgen.config import load_project
 from sitrepgen.site import load_report
-from tests.helpers import SEED_REPORT
+from tests.helpers import seed_report_text
 from tests.helpers import position_of as position  # 'LINE:COL' of a needle in the test's YAML
 
-SEED = SEED_REPORT.read_text(encoding="utf-8").replace("around 3.000.", "around 3,000.")  # no warning left
+SEED = seed_report_text().replace("around 3.000.", "around 3,000.")  # no warning left
 REPORT = "sitreps/2016-12-08.yaml"
 MEGABYTE = 1_000_000
 

@@ -3,8 +3,9 @@
 The checkers (the Nu HTML checker and axe-core) are npm packages pinned in ``package.json`` and
 ``package-lock.json`` beside this file; ``npm ci --prefix tests/browser --ignore-scripts``
 installs them into ``tests/browser/node_modules`` (``.ci/run`` does). Chromium is the Debian
-package ``chromium``. Anything missing makes a test fail with a message saying how to install it;
-nothing here is ever skipped.
+package ``chromium``. A missing program skips the test with a reason naming the package to
+install (tests/helpers.py ``need_tool``), and fails it when SITREPGEN_REQUIRE_ALL_TOOLS is set, as
+.ci/run sets it; a missing Python package or a failed ``npm ci`` always fails.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ import pytest
 
 from sitrepgen.config import load_project
 from sitrepgen.site import build
-from tests.helpers import copy_project, write_series
+from tests.helpers import copy_project, missing_tool, need_tool, write_series
 
 HERE = Path(__file__).resolve().parent
 NODE_MODULES = HERE / "node_modules"
@@ -75,10 +76,10 @@ def build_series(root: Path, copies: int = COPIES) -> Series:
 
 def node_module_file(relative: str) -> Path:
     """A file installed by ``npm ci --prefix tests/browser``: installed on first use when npm is
-    there (so the README's test command works as it is), else the test fails saying how."""
+    there (so the README's test command works as it is), else the test is skipped saying how."""
     path = NODE_MODULES / relative
-    npm = shutil.which("npm")
-    if not path.is_file() and npm is not None:
+    if not path.is_file():
+        npm = need_tool("npm", f"to install the checkers: {INSTALL_HINT}")
         subprocess.run(
             [npm, "ci", "--prefix", str(HERE), "--ignore-scripts", "--no-audit", "--no-fund", "--loglevel=error"],
             check=False, capture_output=True, timeout=600,
@@ -97,27 +98,18 @@ def axe_script() -> Path:
 
 
 def java() -> str:
-    found = shutil.which("java")
-    if found is None:
-        pytest.fail(
-            "java not found on PATH: the Nu HTML checker needs Java 17 or later (Debian: apt-get install default-jre-headless)",
-            pytrace=False,
-        )
-    return found
+    return need_tool("java")  # the Nu HTML checker needs Java 17 or later
 
 
 def chromium() -> str:
-    """Debian's Chromium, or the one named by SITREPGEN_CHROMIUM; fails the test when absent."""
+    """Debian's Chromium, or the one named by SITREPGEN_CHROMIUM; skips the test when absent."""
     named = os.environ.get("SITREPGEN_CHROMIUM")
     candidates = [named] if named else ["/usr/bin/chromium", shutil.which("chromium"), shutil.which("chromium-browser")]
     for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
-    pytest.fail(
-        f"Chromium not found ({named or '/usr/bin/chromium'}): install the Debian package "
-        "(apt-get install chromium) or set SITREPGEN_CHROMIUM to a Chromium executable",
-        pytrace=False,
-    )
+    missing_tool("chromium", f"{named or '/usr/bin/chromium'} not found")
+    raise AssertionError("unreachable")  # missing_tool skips or fails
 
 
 @contextmanager
