@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from sitrepgen.cli import cli
 from sitrepgen.diff import Piece, as_html, compare, paragraphs
+from tests.helpers import need_tool
 
 WEEK_1 = """\
 title: Weekly Conflict Summary
@@ -47,7 +48,7 @@ REPORT = "sitreps/2016-12-08.yaml"
 
 def git(root: Path, *args: str) -> str:
     done = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false", *args],
+        [need_tool("git"), "-c", "user.name=Test", "-c", "user.email=test@example.org", "-c", "commit.gpgsign=false", *args],
         cwd=root, capture_output=True, text=True, check=True,
     )
     return done.stdout.strip()

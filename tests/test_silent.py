@@ -4,7 +4,6 @@ or a heading, HTML printed as written; and footnotes, which are supported in eve
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -13,7 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from sitrepgen.cli import cli
-from tests.helpers import position_of, shifted
+from tests.helpers import need_tool, position_of, shifted
 
 REPORT = "sitreps/2016-12-08.yaml"
 #: The seed's kept quirk, and the warning it gets (the seed text is not changed).
@@ -313,11 +312,10 @@ def test_footnotes_on_other_pages_lead_to_the_report(project: Path, seed_yaml: s
 
 def test_footnotes_at_the_foot_of_the_pdf_page(project: Path, seed_yaml: str) -> None:
     pdf = built_site(project, seed_yaml) / "2016-12-08.pdf"
-    if shutil.which("pdftotext") is None:
-        pytest.fail("pdftotext not found: install poppler-utils (apt-get install poppler-utils)")
+    pdftotext = need_tool("pdftotext")
     pages = []
     for page in (1, 2, 3):
-        pages.append(subprocess.run(["pdftotext", "-f", str(page), "-l", str(page), str(pdf), "-"], check=True, capture_output=True, text=True).stdout)
+        pages.append(subprocess.run([pdftotext, "-f", str(page), "-l", str(page), str(pdf), "-"], check=True, capture_output=True, text=True).stdout)
     # Each note at the foot of the page that cites it, numbered by the PDF in reading order.
     (page_of_notes,) = [text for text in pages if LEADERS_NOTE in text]
     assert f"1. {LEADERS_NOTE}\n2. {UNHCR_NOTE}" in page_of_notes
