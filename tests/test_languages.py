@@ -119,7 +119,8 @@ def english_label_words() -> set[str]:
         text = re.sub(r"<[^>]+>|%\([a-z_]+\)[sd]|\{n\}", " ", f"{message} {plural or ''}")
         words |= {word.lower() for word in re.findall(r"[A-Za-z]{2,}", text)}
     months = {"january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"}
-    return (words | months | {"thursday"}) - {"pdf", "markdown", "atom", "sitrepgen", "csv", "hxl", "json"}
+    # the names of formats, of technologies and of the command the search page says to type
+    return (words | months | {"thursday"}) - {"pdf", "markdown", "atom", "sitrepgen", "csv", "hxl", "json", "http", "javascript", "serve"}
 
 
 def test_no_english_label_in_the_arabic_pages(plain_figure_site: Path) -> None:
@@ -132,7 +133,7 @@ def test_no_english_label_in_the_arabic_pages(plain_figure_site: Path) -> None:
         # the report's own Latin words: a name and an acronym kept in the Arabic text
         latin = {word.lower() for word in re.findall(r"[A-Za-z]{2,}", text)}
         assert latin & forbidden == set(), (page.name, latin & forbidden)
-        assert latin <= {"sergei", "lavrov", "unhcr", "sitrepgen", "pdf", "markdown", "atom", "csv", "hxl", "json"}, (page.name, latin)
+        assert latin <= {"sergei", "lavrov", "unhcr", "sitrepgen", "pdf", "markdown", "atom", "csv", "hxl", "json", "http", "javascript", "serve"}, (page.name, latin)
 
 
 def test_no_english_label_in_the_arabic_pdf(plain_figure_site: Path) -> None:
@@ -283,7 +284,7 @@ def test_a_french_translation_of_one_paragraph(tmp_path: Path) -> None:
     shutil.copytree(DATA / "translations", root)
     result = run(root, "build", "--jobs", "1")
     assert result.exit_code == 0, result.output
-    assert result.stdout.endswith("built 2 report(s) and 1 translation(s) into site/ (28 files, 3 PDF(s) rendered)\n")  # (with the .sitrepgen-site mark)
+    assert result.stdout.endswith("built 2 report(s) and 1 translation(s) into site/ (50 files, 3 PDF(s) rendered)\n")  # (with the .sitrepgen-site mark and the search index)
     html = (root / "site" / "fr" / "reports" / f"{SLUG}.html").read_text(encoding="utf-8")
     assert '<html lang="fr">' in html
     for text in ("Chiffres clés", "<p class=\"period\">2–8 décembre 2016", "au moins", "90\u202f000", "HCR, au 8 décembre 2016", "Conclusions\u00a0:", "Publié le", "Télécharger le PDF", "<span class=\"figure-label\">Figure 1</span> Zones de contrôle."):
@@ -450,7 +451,7 @@ def test_the_arabic_pages_are_valid_html(site: Path) -> None:
     from tests.test_site_quality import format_nu, nu_check
 
     checked = sorted(site.rglob("*.html")) + [site / "assets" / "style.css"]
-    assert len([p for p in checked if p.is_relative_to(site / "ar")]) == 6  # index, key figures, regions index, two regions, the report
+    assert len([p for p in checked if p.is_relative_to(site / "ar")]) == 7  # index, key figures, regions index, two regions, the report, search
     errors = [m for m in nu_check(checked) if m.get("type") in ("error", "non-document-error", "fatal")]
     assert not errors, format_nu(errors, site)
 
