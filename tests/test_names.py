@@ -100,6 +100,8 @@ def test_every_folder_below_the_reports_folder_follows_the_rule(project: Path, m
     for folder in ("isw", "ISW Reports"):
         shutil.copytree(project / "sitreps" / "figures", project / "sitreps" / folder / "figures")
     add_report(project, "isw/2016-12-08.ar.yaml")
+    arabic = project / "sitreps" / "isw" / "2016-12-08.ar.yaml"  # an edition speaks its name's language
+    arabic.write_text(arabic.read_text(encoding="utf-8").replace("language: en", "language: ar"), encoding="utf-8")
     add_report(project, "ISW Reports/2016-11-24.yaml")
     monkeypatch.chdir(project)
     result = run(project, "validate")
