@@ -169,6 +169,6 @@ def test_feed_entries_must_be_at_least_one(tmp_path: Path, monkeypatch: pytest.M
     line = line_of((root / "sitrepgen.yaml").read_text(encoding="utf-8"), "feed_entries: 0")
     assert result.exit_code == 1
     assert result.output == (
-        f"sitrepgen.yaml:{line}:15: error[invalid-value]: 'feed_entries': Input should be greater than or equal to 1\n"
+        f"sitrepgen.yaml:{line}:15: error[invalid-value]: 'feed_entries' must be 1 or more, not the number 0\n"
         "Error: 1 error(s) in sitrepgen.yaml; nothing was written\n"
     )

@@ -118,6 +118,8 @@ def test_number_format_decided_by_the_previous_report(project: Path, seed_yaml: 
     expected = []
     for number in ("90.000", "150.000", "8.000", "3.000"):
         index = text.index(number, text.index("regions:"))
+        while text[text.rfind("\n", 0, index) + 1 : index].lstrip().startswith("#"):  # in a comment: not text
+            index = text.index(number, index + 1)
         line = text.count("\n", 0, index) + 1
         col = index - text.rfind("\n", 0, index)
         digits = number.replace(".", "")
@@ -125,8 +127,9 @@ def test_number_format_decided_by_the_previous_report(project: Path, seed_yaml: 
             f"{REPORT}:{line}:{col}: warning[number-format]: '{number}' groups digits with '.' where this series "
             f"writes ',' (as in '90,000' in sitreps/2016-12-01.yaml); if it means {digits}, write {number.replace('.', ',')}"
         )
-    assert result.stdout == "\n".join(expected) + "\n"
-    assert result.stderr == "2 file(s) checked: 0 error(s), 4 warning(s)\n"
+    # (the week before is a copy: the last-week checks, tests/test_last_week.py, warn about that too)
+    assert [line for line in result.stdout.splitlines() if "[number-format]" in line] == expected
+    assert result.stderr.startswith("2 file(s) checked: 0 error(s), ")
 
 
 def test_number_format_alone_in_its_series_stays_quiet(project: Path, seed_yaml: str) -> None:
@@ -134,7 +137,8 @@ def test_number_format_alone_in_its_series_stays_quiet(project: Path, seed_yaml:
     write(project, only_dots(seed_yaml))
     assert (validate(project).stdout, validate(project).exit_code) == ("", 0)
     write(project, last_week(only_dots(seed_yaml)), "2016-12-01.yaml")
-    assert (validate(project).stdout, validate(project).exit_code) == ("", 0)
+    result = validate(project)  # (a copy of last week: the last-week checks warn about that, not this rule)
+    assert ([line for line in result.stdout.splitlines() if "[number-format]" in line], result.exit_code) == ([], 0)
 
 
 def test_the_seed_keeps_its_one_warning(project: Path, seed_yaml: str) -> None:

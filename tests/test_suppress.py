@@ -14,7 +14,7 @@ from sitrepgen.cli import cli
 from sitrepgen.config import load_project
 from sitrepgen.diagnostics import CODES
 from sitrepgen.lint import CACHED_RULES
-from tests.helpers import SEED_REPORT, copy_project, line_of, seed_report_text
+from tests.helpers import REPO, SEED_REPORT, copy_project, line_of, seed_report_text
 
 REPORT = "sitreps/2016-12-08.yaml"
 PARAGRAPH = "      - >-\n        In Rural Damascus, another opposition surrender deal was enacted."
@@ -48,9 +48,9 @@ def above(text: str, needle: str, comment: str) -> str:
 def test_the_bundled_report_as_shipped_accepts_its_warning(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     project = copy_project(tmp_path / "shipped", as_shipped=True)
     monkeypatch.chdir(project)
-    text = SEED_REPORT.read_text(encoding="utf-8")
+    text = (REPO / REPORT).read_text(encoding="utf-8")
     result = run(project, "validate")
-    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "1 file(s) checked: 0 error(s), 0 warning(s), 1 suppressed\n")
+    assert (result.exit_code, result.stdout, result.stderr) == (0, "", "2 file(s) checked: 0 error(s), 0 warning(s), 1 suppressed\n")  # the report and its Arabic edition
     strict = run(project, "validate", "--format", "github", "--strict")
     assert (strict.exit_code, strict.stdout) == (0, "")
     (found,) = json.loads(run(project, "validate", "--format", "json").stdout)
@@ -138,7 +138,9 @@ def test_a_comment_like_line_inside_text_is_text(here: Path, seed_yaml: str) -> 
     result = run(here, "validate")
     assert WARNING in result.stdout
     assert "ignore" not in result.stdout.replace("# sitrepgen: ignore", "")
-    assert result.stderr == "1 file(s) checked: 0 error(s), 1 warning(s)\n"
+    # the line is text, and Markdown makes a heading of it: that is warned about too
+    assert "warning[accidental-markdown]" in result.stdout
+    assert result.stderr == "1 file(s) checked: 0 error(s), 2 warning(s)\n"
 
 
 def test_a_suppression_above_nothing_is_unused(here: Path, seed_yaml: str) -> None:
@@ -187,7 +189,7 @@ def test_the_tests_copy_differs_from_the_shipped_report_only_in_that_comment() -
 
 # --------------------------------------------------------------------------- the example CI as shipped
 
-WORKFLOW = SEED_REPORT.parent.parent / "docs" / "examples" / "publish.yml"
+WORKFLOW = REPO / "docs" / "examples" / "publish.yml"
 
 
 def workflow_commands(expression: str) -> list[list[str]]:
