@@ -10,6 +10,7 @@ output that writes into the site folder is covered, including outputs added late
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -41,6 +42,8 @@ def copy(tmp_path: Path) -> Path:
 def editions(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The project with its three editions built."""
     root = copy(tmp_path_factory.mktemp("editions"))
+    with (root / "sitrepgen.yaml").open("a", encoding="utf-8") as config:  # the outputs read outside the site too
+        config.write("email: true\ndocx: true\nreliefweb:\n  source: [1503]\n  country: [226]\n  format: [10]\n")
     for edition in ("public", "internal", "partners"):
         result = run(root, "build", "--jobs", "1", "--edition", edition)
         assert result.exit_code == 0, result.output
@@ -52,6 +55,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 
 def test_the_public_edition_holds_no_byte_of_an_internal_item(editions: Path) -> None:
+    made = {p.name for p in (editions / "site" / "reports").iterdir()}
+    for suffix in (".email.html", ".email.txt", ".docx", ".reliefweb.json"):  # read by the leak test too
+        assert any(name.endswith(suffix) for name in made), suffix
     places = found(editions / "site", [*INTERNAL, *PARTNERS, COMMENT])
     assert {marker: where for marker, where in places.items() if where} == {}
 
@@ -120,7 +126,8 @@ def test_the_internal_edition_is_marked(editions: Path) -> None:
     for page in sorted(site.rglob("*.html")):
         html = page.read_text(encoding="utf-8")
         assert '<meta name="robots" content="noindex, nofollow">' in html, page
-        assert '<p class="edition-banner" role="note">Internal — not for publication</p>' in html, page
+        # (the email's paragraph also carries its inlined style)
+        assert re.search(r'<p class="edition-banner" role="note"( style="[^"]*")?>Internal — not for publication</p>', html), page
     feed = (site / "feed.xml").read_text(encoding="utf-8")
     assert "<title>Audience test (Internal — not for publication)</title>" in feed
     from tests.leaks import pdftotext
@@ -130,6 +137,23 @@ def test_the_internal_edition_is_marked(editions: Path) -> None:
     assert all("Internal — not for publication" in page for page in pages if page.strip())
     public = (editions / "site" / "index.html").read_text(encoding="utf-8")
     assert "noindex" not in public and "edition-banner" not in public
+
+
+def test_the_internal_editions_copies_read_outside_the_site_are_marked_and_never_posted(editions: Path) -> None:
+    """The email (HTML and text), the Markdown and the Word document of the internal edition say
+    what they are at the top; ReliefWeb publishes to everyone, so only the public edition has a
+    payload."""
+    import docx
+
+    internal, public = editions / "site-internal" / "reports", editions / "site" / "reports"
+    banner = "Internal — not for publication"
+    assert (internal / "2016-12-08.md").read_text(encoding="utf-8").startswith(f"**{banner}**\n\n# ")
+    assert banner in (internal / "2016-12-08.email.txt").read_text(encoding="utf-8").split("\n\n")[1]
+    paragraphs = docx.Document(str(internal / "2016-12-08.docx")).paragraphs
+    assert [p.text for p in paragraphs[:2]] == ["Weekly Conflict Summary – December 2–8, 2016", banner]  # its title, then the banner
+    assert not (internal / "2016-12-08.reliefweb.json").exists()
+    assert (public / "2016-12-08.reliefweb.json").is_file()
+    assert banner not in (public / "2016-12-08.md").read_text(encoding="utf-8")
 
 
 def test_caches_never_cross_editions(tmp_path: Path) -> None:

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any
 from ..config import RELIEFWEB_LANGUAGES
 from ..diagnostics import Diagnostic
 from ..load import Loc
+from ..model import PUBLIC
 from ..render import render_template
 from . import Plan
 from .email import absolute_view
@@ -43,10 +44,16 @@ MAX_BODY = 100_000
 FILE_LANGUAGES = frozenset({"ar", "en", "es", "fr", "ru"})
 
 
+def posted(plan: Plan) -> bool:
+    """Whether this build writes payloads: ReliefWeb publishes to everyone, so only the public
+    edition's reports are ever posted (an internal edition's would publish internal items)."""
+    return plan.project.config.reliefweb is not None and plan.site.get("edition") == PUBLIC
+
+
 def check(plan: Plan) -> list[Diagnostic]:
     """What ReliefWeb would refuse in any report, at its line: checked before the PDFs are made."""
     problems: list[Diagnostic] = []
-    if plan.project.config.reliefweb is not None:
+    if posted(plan):
         for item in plan.reports:
             _payload(plan, item, None, problems)
     return problems
@@ -55,7 +62,7 @@ def check(plan: Plan) -> list[Diagnostic]:
 def render(plan: Plan, files: dict[str, bytes | Path]) -> dict[str, bytes]:
     """The payload of every report (``check`` found nothing wrong), given the built ``files``:
     the PDFs among them."""
-    if plan.project.config.reliefweb is None:
+    if not posted(plan):
         return {}
     found: dict[str, bytes] = {}
     for item in plan.reports:
