@@ -13,12 +13,14 @@ from __future__ import annotations
 import contextlib
 import errno
 import http.server
+import json
 import os
 import re
 import shutil
 import subprocess
 import sys
 import threading
+import zipfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
@@ -545,9 +547,15 @@ def safe(baseline: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[S
         paragraphs = "".join(f"      - |-\n        {text}\n" for text in payloads.values())
         yaml = SEED.replace("    paragraphs:\n", "    paragraphs:\n" + paragraphs, 1)
         (root / REPORT).write_text(yaml, encoding="utf-8")
+        with (root / "sitrepgen.yaml").open("a", encoding="utf-8") as config:  # every output read outside the site too
+            config.write(OUTSIDE_OUTPUTS)
         patch.chdir(root)
         result = run(root, "build")
         yield SafeBuild(root, result, yaml, payloads, server, before)
+
+
+#: The outputs read outside the site (sitrepgen.yaml has base_url): the hostile build makes them too.
+OUTSIDE_OUTPUTS = "email: true\ndocx: true\nreliefweb:\n  source: [1503]\n  country: [226]\n  format: [10]\n"
 
 
 def test_hostile_content_builds(safe: SafeBuild) -> None:
@@ -580,6 +588,15 @@ def test_no_output_has_live_content(safe: SafeBuild) -> None:
     for name, text in pages.items():
         if name.endswith(".md"):
             continue
+        if name.endswith(".email.html"):  # read in a mail program: every image and link absolute, under base_url
+            base = "https://sitreps.example.org/"
+            assert "<script" not in text.lower() and "<link" not in text.lower(), name
+            for tag, attrs in elements(safe.site / name):
+                if tag == "img":
+                    assert attrs["src"].startswith(base), (name, attrs)
+                if tag == "a":
+                    assert re.match(r"(https?|mailto):", attrs.get("href", "")), (name, attrs)
+            continue
         if name == "search.html":  # the one page with scripts, both the template's: Pagefind's UI and its start
             assert re.findall(r"<script[^>]*>", text.lower()) == ['<script src="pagefind/pagefind-ui.js">', "<script>"], name
             assert "ZQ" not in text and "Aleppo" not in text, name  # and no report text in them
@@ -593,6 +610,19 @@ def test_no_output_has_live_content(safe: SafeBuild) -> None:
                 if tag == "img":
                     assert ":" not in attrs["src"] and (safe.site / name).parent.joinpath(attrs["src"]).resolve().is_file(), (name, attrs)
     assert careless_dangers(pages["reports/2016-12-08.md"], frozenset({"2016-12-08/aleppo-control.svg"})) == []
+    assert {"reports/2016-12-08.email.html", "reports/2016-12-08.email.txt", "reports/2016-12-08.docx", "reports/2016-12-08.reliefweb.json"} <= {
+        p.relative_to(safe.site).as_posix() for p in safe.site.rglob("*")
+    }
+    # The Word document's links (its relationships) and the ReliefWeb body (Markdown that
+    # ReliefWeb renders) hold no refused scheme and no markup of their own.
+    with zipfile.ZipFile(safe.site / "reports" / "2016-12-08.docx") as document:
+        relations = document.read("word/_rels/document.xml.rels").decode("utf-8")
+        xml = document.read("word/document.xml").decode("utf-8")
+    targets = re.findall(r'Target="([^"]*)"[^>]*TargetMode="External"', relations)
+    assert targets and all(re.match(r"(https?|mailto):", target) for target in targets), targets
+    assert "SECRET-TOKEN" not in xml and "<w:object" not in xml and "altChunk" not in relations
+    body = json.loads((safe.site / "reports" / "2016-12-08.reliefweb.json").read_text(encoding="utf-8"))["body"]
+    assert careless_dangers(body, frozenset({"https://sitreps.example.org/reports/2016-12-08/aleppo-control.svg"})) == []
     uris = pdf_uris(safe.site / "reports" / "2016-12-08.pdf")
     assert f"{safe.loopback.url}page" in uris  # the allowed link is a link (never fetched)
     assert all(re.match(r"(https?|mailto):", uri) for uri in uris), uris
