@@ -14,9 +14,11 @@ bytes, and diagnostics (their positions included) that are checked when they are
   be a plain relative path inside the project, and a link that leads out of the project is
   never followed; a message must be one printable line.
 - ``reports.json``: per report, the diagnostics of the lint rules that do not read figures, by a
-  key over the YAML bytes, each figure's resolved path and bytes, the config and sitrepgen. The
-  report itself is read again from its YAML on every build (nothing in the cache can publish
-  text), and the figure checks always run.
+  key over the YAML bytes, each figure's resolved path and bytes, the config and sitrepgen, and
+  the plain values its YAML parsed to. A build reads every report again from its YAML (nothing
+  in the cache can publish text); ``validate``, which publishes nothing, stands the recorded
+  values in for parsing a file whose key is unchanged (``ReportCache(values=True)``: the values
+  are checked as the fast loader checks its own). The figure checks always run.
 - ``pdf/<key>.pdf``: PDFs by a key over everything they are made from (the print HTML, every
   file WeasyPrint may read, the YAML source, the versions), with a hash against accidental
   damage (not against a writer of the cache: see docs/security.md).
@@ -29,6 +31,7 @@ read; ``prune`` deletes only regular files with the names the cache itself write
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 import os
@@ -318,7 +321,7 @@ def load_state(root: Path, note: Note, edition: str = "public") -> State | None:
             return None
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise CacheProblem("state.json is not valid JSON") from None
         return _check_state(data)
     except CacheProblem as problem:
@@ -360,19 +363,60 @@ def _inside(name: str, folder: str) -> bool:
 CachedDiagnostic = tuple[int, int, str, str, str]
 
 
-class ReportCache:
-    """Diagnostics of the lint rules that do not read figures, by a key over all they depend on.
+#: How a date is written among a report's values in reports.json: JSON has no dates, and no
+#: text a report may hold starts with NUL (the loader refuses control characters).
+_DATE_MARK = "\x00date:"
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-    Only diagnostics are kept: the report is read again from its YAML on every build. A
-    diagnostic is used only if its code is one of ``codes`` (what those rules can report), its
-    severity is error or warning, its position lies inside the file and its message is one
-    printable line; a file that fails any check is discarded whole, with a note.
+
+def encode_values(value: Any) -> Any:
+    """A report's plain values as JSON can hold them (dates marked); ValueError for anything
+    that is not one of the plain kinds the loaders give."""
+    kind = type(value)
+    if kind is dict:
+        return {key: encode_values(item) for key, item in value.items()}
+    if kind is list:
+        return [encode_values(item) for item in value]
+    if kind is dt.date:
+        return _DATE_MARK + value.isoformat()
+    if kind is str and value.startswith(_DATE_MARK):
+        raise ValueError("text that reads as a marked date")
+    if kind in (str, int, float, bool, type(None)):
+        return value
+    raise ValueError(f"not a plain value: {kind.__name__}")
+
+
+def decode_values(value: Any) -> Any:
+    """The values ``encode_values`` wrote; ValueError for a malformed date mark."""
+    kind = type(value)
+    if kind is dict:
+        return {key: decode_values(item) for key, item in value.items()}
+    if kind is list:
+        return [decode_values(item) for item in value]
+    if kind is str and value.startswith(_DATE_MARK):
+        text = value[len(_DATE_MARK) :]
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError("a malformed date")
+        return dt.date.fromisoformat(text)
+    return value
+
+
+class ReportCache:
+    """Diagnostics of the lint rules that do not read figures, and the plain values of the
+    report's YAML, by a key over all they depend on.
+
+    A build reads the report again from its YAML every time; with ``values`` (validate, which
+    publishes nothing) ``values()`` gives the recorded ones instead. A diagnostic is used only if
+    its code is one of ``codes`` (what those rules can report), its severity is error or
+    warning, its position lies inside the file and its message is one printable line; a file
+    that fails any check is discarded whole, with a note.
     """
 
-    def __init__(self, folder: Path, note: Note, codes: Iterable[str], *, read: bool = True, discard_bad: bool = True) -> None:
+    def __init__(self, folder: Path, note: Note, codes: Iterable[str], *, read: bool = True, discard_bad: bool = True, values: bool = False) -> None:
         self.path = folder / "reports.json"
         self.note = note
         self.discard_bad = discard_bad  #: remove a file that fails a check (validate only reads)
+        self.use_values = values
         self.codes = frozenset(codes)
         self.entries: dict[str, dict[str, Any]] = {}
         self.used: dict[str, dict[str, Any]] = {}
@@ -394,7 +438,7 @@ class ReportCache:
     def _checked(self, raw: bytes) -> dict[str, dict[str, Any]]:
         try:
             data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise CacheProblem("reports.json is not valid JSON") from None
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("reports"), dict):
             raise CacheProblem("reports.json is not a record of this version of sitrepgen")
@@ -402,7 +446,7 @@ class ReportCache:
             if not (
                 safe_name(name)
                 and isinstance(entry, dict)
-                and set(entry) == {"key", "diagnostics"}
+                and set(entry) in ({"key", "diagnostics"}, {"key", "diagnostics", "values"})
                 and isinstance(entry["key"], str)
                 and _SHA256.fullmatch(entry["key"])
                 and isinstance(entry["diagnostics"], list)
@@ -437,8 +481,32 @@ class ReportCache:
         self.used[name] = entry
         return found
 
-    def put(self, name: str, key: str, diagnostics: list[CachedDiagnostic]) -> None:
+    def values(self, name: str, key: str) -> Any | None:
+        """The plain values recorded for ``key``, when this cache may stand them in for parsing
+        (the caller still checks them as the fast loader checks its own)."""
+        entry = self.entries.get(name)
+        if not self.use_values or entry is None or entry["key"] != key or not isinstance(entry.get("values"), dict):
+            return None
+        try:
+            return decode_values(entry["values"])
+        except (ValueError, RecursionError):
+            self._discard(f"reports.json has invalid values for {name!r}")
+            return None
+
+    def put(self, name: str, key: str, diagnostics: list[CachedDiagnostic], values: Any = None) -> None:
         self.used[name] = {"key": key, "diagnostics": [list(d) for d in diagnostics]}
+        self.record_values(name, values)
+
+    def record_values(self, name: str, values: Any) -> None:
+        """Record the plain values of the entry ``name`` (put or used by this run) that its YAML
+        parsed to; values that are not plain are not recorded (validate parses that file)."""
+        entry = {key: item for key, item in self.used[name].items() if key != "values"}
+        if values is not None:
+            try:
+                entry["values"] = encode_values(values)
+            except ValueError:
+                pass
+        self.used[name] = entry
 
     def save(self) -> None:
         write_atomic(self.path, json.dumps({"format": FORMAT, "reports": self.used}, sort_keys=True).encode("utf-8"))

@@ -81,7 +81,7 @@ def cli(ctx: click.Context, root: Path, debug: bool) -> None:
 def validate(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool) -> None:
     """Check reports and print PATH:LINE:COL diagnostics. PATHS are report files or folders (every
     report inside them); by default, every report of the project."""
-    from .site import gather
+    from .reports import gather
 
     project = _project(ctx)
     if project.problems:
@@ -234,8 +234,9 @@ def build(ctx: click.Context, page_size: str | None, strict: bool, jobs: int | N
 
 
 def _read_only_cache(project: Project) -> object:
-    """The build's record of lint diagnostics, when there is one: validate reads it (checked, as
-    the build does) and never writes it, so it never needs the build lock."""
+    """The build's record of lint diagnostics and report values, when there is one: validate
+    reads it (checked, as the build does; the recorded values stand in for parsing a report
+    whose bytes are unchanged) and never writes it, so it never needs the build lock."""
     import stat
 
     from .cache import CACHE_DIR, ReportCache
@@ -247,7 +248,7 @@ def _read_only_cache(project: Project) -> object:
             return None
     except OSError:
         return None
-    return ReportCache(folder, _note, CODES, discard_bad=False)
+    return ReportCache(folder, _note, CODES, discard_bad=False, values=True)
 
 
 def _note(message: str) -> None:

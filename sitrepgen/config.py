@@ -18,7 +18,6 @@ from .lint import MAX_FIGURES, MAX_REFERENCES, LintContext, Place
 from .load import MAX_BYTES, Document, Loc, load_model
 from .maps.settings import MapSettings
 from .model import PUBLIC, Audience, Strict
-from .names import report_slug
 from .paths import PathProblem, folder_problem, is_inside, output_dir_problem, resolve
 
 if TYPE_CHECKING:
@@ -394,6 +393,15 @@ class Project:
     def output_dir(self) -> Path:
         return self.root / self.config.output_dir
 
+    def resolved(self, path: Path) -> Path:
+        """``path`` with every link followed, once per run (a run asks it of each report several
+        times); PathProblem for a link loop, which is never remembered."""
+        memo = self.__dict__.setdefault("_resolved", {})
+        found = memo.get(path)
+        if found is None:
+            found = memo[path] = resolve(path)
+        return found
+
     def fingerprint(self) -> str:
         """What validation depends on besides the report itself: the config and the code."""
         path = self.root / CONFIG_NAME
@@ -414,15 +422,18 @@ class Project:
                 continue  # a config error already says so
         return tuple(folders)
 
+    @cached_property
+    def _places(self) -> tuple[Place, ...]:
+        return tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
+
     def lint_context(self, budget: Budget | None = None, figures: FigureStore | None = None, *, language: str | None = None) -> LintContext:
         """The context of the lint rules; ``figures`` is shared by every report of one run, and
         the figure label is the one of the report's ``language``."""
-        places = tuple(Place(p.name, tuple(p.variants), tuple(p.aliases)) for p in self.config.gazetteer)
         label = self.languages().get(language).figure_label
         editions = tuple((e.name, e.audiences) for e in self.config.all_editions().values())
         return LintContext(
-            root=self.root,
-            gazetteer=places,
+            root=self.resolved_root,
+            gazetteer=self._places,
             figure_label=label,
             audiences=(*BUILTIN_AUDIENCES, *self.config.audiences),
             editions=editions,
@@ -477,8 +488,8 @@ class Project:
         extension ('isw/2016-12-08'), so reports in two folders never collide. The file's own
         name is kept (a link inside reports_dir is named by the link)."""
         try:
-            slug = report_slug(path.parent.resolve() / path.name, self.reports_dir)
-        except (RuntimeError, OSError):  # a loop: refused by the path checks
+            slug = self.resolved(path).relative_to(self._reports_folder).with_suffix("").as_posix()
+        except (ValueError, OSError):  # outside the folder (named on the command line), or a loop
             slug = path.stem
         language = self.language_of(path)  # a translation shares its report's pages' name
         return slug[: -len(language) - 1] if language is not None else slug
@@ -506,11 +517,16 @@ class Project:
     def _reports_folder(self) -> Path:
         return resolve(self.reports_dir)
 
+    @cached_property
+    def resolved_root(self) -> Path:
+        """The project folder with every link followed (resolved once: a build asks per file)."""
+        return resolve(self.root)
+
     def report_problem(self, path: Path) -> str | None:
         """Why the report file ``path`` may not be read: it must resolve inside reports_dir."""
         try:
             folder = self._reports_folder
-            target = resolve(path)
+            target = self.resolved(path)
         except PathProblem:
             return "the report file is a symbolic link loop; replace the link by the file itself"
         if not is_inside(target, folder) or target == folder:

@@ -176,7 +176,8 @@ def rendered(project: Project, path: Path, report: Report, edition: str) -> str:
     it: links to the previous and next report are navigation, not content)."""
     from . import audience, render
     from .outputs import Plan, report_pages
-    from .site import BuildError, LoadedReport, _edition, site_context
+    from .reports import LoadedReport
+    from .site import BuildError, _edition, site_context
     from .load import Document
 
     try:

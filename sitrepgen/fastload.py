@@ -48,10 +48,13 @@ def load(text: str, *, max_int: int, max_depth: int, max_nodes: int, unpublishab
         return None
     finally:
         loader.dispose()
-    if not isinstance(data, dict):
-        return None
-    checker = _Checker(max_int, max_depth // 2, max_nodes // 2, unpublishable)
-    return data if checker.ok(data, 0) else None
+    return data if plain(data, max_int=max_int, max_depth=max_depth, max_nodes=max_nodes, unpublishable=unpublishable) else None
+
+
+def plain(data: Any, *, max_int: int, max_depth: int, max_nodes: int, unpublishable: Any) -> bool:
+    """Whether ``data`` (values from elsewhere: the report cache) is a mapping of the plain kinds
+    and sizes ``load`` itself gives."""
+    return isinstance(data, dict) and _Checker(max_int, max_depth // 2, max_nodes // 2, unpublishable).ok(data, 0)
 
 
 def _plain_events(loader_class: Any, text: str) -> bool:

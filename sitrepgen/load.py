@@ -401,13 +401,14 @@ class _ScalarMap:
 # --------------------------------------------------------------------------- read and parse
 
 
-def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None = None, raw: bytes | None = None, includes: bool = False) -> Document:
+def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None = None, raw: bytes | None = None, includes: bool = False, display: str | None = None) -> Document:
     """Read, parse and convert one YAML file; problems end up in ``document.diagnostics``.
 
     ``raw`` is the file's bytes when the caller has read them already (within ``max_bytes``).
     With ``includes`` (a report), the desk files its sections include are put in place first.
+    ``display`` is how messages name the file (by default its path from ``root``).
     """
-    doc = Document(path=path, display=display_path(path, root))
+    doc = Document(path=path, display=display or display_path(path, root))
     raw = raw if raw is not None and len(raw) <= max_bytes else _read_bytes(doc, max_bytes)
     if raw is None:
         return doc
@@ -447,6 +448,23 @@ def read_document(path: Path, *, max_bytes: int = MAX_BYTES, root: Path | None =
         doc.add(*_start(doc.tree), "not-a-mapping", f"the file must hold a mapping of keys (title: ..., period: ...), not {describe(doc.tree)}")
         return doc
     doc.data = _Converter(doc).convert(doc.tree, ())
+    return doc
+
+
+def document_of_values(path: Path, raw: bytes, values: Any, *, display: str) -> Document | None:
+    """The report ``raw`` as ``read_document`` would give it, with ``values`` (recorded by the
+    report cache for exactly these bytes) standing in for parsing; None when the values are not
+    of the kinds the fast loader gives, or the bytes are not what it would have taken (then the
+    file is read the usual way)."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    text = text[1:] if text.startswith("\ufeff") else text
+    if not fastload.plain(values, max_int=MAX_INT, max_depth=MAX_DEPTH, max_nodes=MAX_NODES, unpublishable=_UNPUBLISHABLE_RE):
+        return None
+    doc = Document(path=path, display=display, text=text, raw=raw, data=values, source_text=text)
+    doc._lazy_tree = True  # a position is asked for: the round-trip tree is built from the text
     return doc
 
 

@@ -155,7 +155,7 @@ def new_report(
     A latest report that still holds the TODO markers ``new`` puts in is a week started and not
     yet written: running ``new`` again (twice by mistake) would make a second untouched week
     from it, so that is refused unless ``force``. An existing file is never replaced."""
-    from .site import gather, load_report
+    from .reports import gather, load_report
     from .translations import content_hash
 
     reports, _ = gather(project)

@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from .config import Config, Project
     from .load import Document
     from .model import Report
-    from .site import LoadedReport
+    from .reports import LoadedReport
 
 W = Severity.WARNING
 
@@ -190,7 +190,7 @@ def mark(path: Path, project: Project, source: Path | None = None) -> str:
     """Record in the translation at ``path`` the current content hash of its source; the rest of
     the file is left byte for byte as it is (comments, layout). Returns what was done."""
     from .cache import write_atomic
-    from .site import load_report
+    from .reports import load_report
 
     doc, report = load_report(path, project)
     if report is None:
@@ -239,7 +239,7 @@ def start_translation(path: Path, language: str, project: Project) -> Path:
     import io
 
     from .new import NewReportError, mark_text, round_trip, set_translation_of as set_in_tree, write_new_file
-    from .site import load_report
+    from .reports import load_report
 
     if not is_tag(language) or not known_language(language):
         raise TranslateError(f"'{language}' is not a language CLDR knows; write a language tag such as 'ar' or 'fr'")

@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from sitrepgen.cache import CACHE_DIR
 from sitrepgen.cli import cli
 from sitrepgen.config import load_project
-from sitrepgen.site import load_report
+from sitrepgen.reports import load_report
 from tests.helpers import REPO, copy_project
 from tests.test_properties import PROPERTY, YAML_FRAGMENTS, documents, dump, mutated_seed
 
@@ -188,6 +188,64 @@ def test_cached_diagnostic_that_fails_a_check_is_discarded(built: Path, diagnost
     assert notes(result) == [f"{expected} (discarded)"]
     assert "\x1b" not in result.output and "not-a-code" not in result.output
     assert result.stdout.count("warning[number-format]") == 1
+
+
+def test_validate_stands_the_recorded_values_in_for_parsing(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build records each report's plain values; validate takes them for a report whose bytes
+    are unchanged (no file is parsed at all) and says exactly what it says without a cache."""
+    import shutil
+
+    import sitrepgen.fastload
+
+    calls: list[str] = []
+    load = sitrepgen.fastload.load
+    config = (built / "sitrepgen.yaml").read_text(encoding="utf-8")  # (read each run, as it must be)
+    monkeypatch.setattr(sitrepgen.fastload, "load", lambda text, **kw: (text == config or calls.append(text), load(text, **kw))[1])
+    warm = run(built, "validate")
+    assert calls == []
+    entry = json.loads((built / CACHE_DIR / "reports.json").read_text(encoding="utf-8"))["reports"][REPORT]
+    assert entry["values"]["published"] == "\x00date:2016-12-08" and isinstance(entry["values"]["regions"], list)
+    shutil.rmtree(built / CACHE_DIR)
+    cold = run(built, "validate")
+    assert len(calls) == 1
+    assert (warm.exit_code, warm.stdout, warm.stderr) == (cold.exit_code, cold.stdout, cold.stderr)
+    assert "warning[number-format]" in warm.stdout
+
+
+def test_forged_values_never_reach_a_build(built: Path) -> None:
+    """The values are for validate alone: a build reads every report from its YAML, so values
+    a writer of the cache changed publish nothing."""
+    edit_json(built / CACHE_DIR / "reports.json", lambda data: data["reports"][REPORT]["values"]["regions"][0]["paragraphs"].__setitem__(0, FORGED))
+    touch(built)
+    result = run(built, "build")
+    assert result.exit_code == 0, result.output
+    assert not [name for name, data in site_bytes(built).items() if FORGED.encode() in data]
+    assert FORGED.encode() not in (built / CACHE_DIR / "reports.json").read_bytes()  # recorded afresh from the YAML
+
+
+@pytest.mark.parametrize(
+    ("change", "note"),
+    [
+        (lambda values: values.__setitem__("published", "\x00date:next week"), "has invalid values for 'sitreps/2016-12-08.yaml' (ignored)"),
+        (lambda values: values.__setitem__("title", "bell \x07"), None),  # not what the loader gives: parsed instead
+        (lambda values: values.__setitem__("published", 10**400), None),
+        (lambda values: values.__setitem__("regions", [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]), None),
+    ],
+)
+def test_recorded_values_that_fail_a_check_are_not_used(built: Path, monkeypatch: pytest.MonkeyPatch, change: Any, note: str | None) -> None:
+    """Values of a kind or size the fast loader never gives, or a malformed date, are not used:
+    the file is parsed as without a cache, and validate says the same."""
+    import sitrepgen.fastload
+
+    plain = run(built, "validate")
+    edit_json(built / CACHE_DIR / "reports.json", lambda data: change(data["reports"][REPORT]["values"]))
+    calls: list[str] = []
+    load, config = sitrepgen.fastload.load, (built / "sitrepgen.yaml").read_text(encoding="utf-8")
+    monkeypatch.setattr(sitrepgen.fastload, "load", lambda text, **kw: (text == config or calls.append(text), load(text, **kw))[1])
+    result = run(built, "validate")
+    assert (result.exit_code, result.stdout) == (plain.exit_code, plain.stdout)
+    assert notes(result) == ([f"note: .sitrepgen-cache/reports.json {note}"] if note else [])
+    assert len(calls) == 1
 
 
 # --------------------------------------------------------------------------- pdf/

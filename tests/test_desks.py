@@ -20,7 +20,7 @@ from ruamel.yaml import YAML
 from sitrepgen import audience
 from sitrepgen.cli import cli
 from sitrepgen.config import load_project
-from sitrepgen.site import load_report
+from sitrepgen.reports import load_report
 from tests.helpers import REPO, position_of
 
 DESKS = REPO / "tests" / "data" / "projects" / "desks"

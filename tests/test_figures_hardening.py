@@ -361,20 +361,20 @@ def test_each_figure_is_read_once_per_build_and_rebuilt_even_from_the_cache(here
     """Three reports show the same map: it is read and rebuilt once per build. A build that
     takes every report from the cache (only a template changed: nothing is validated again)
     still rebuilds it from the file, never copies it."""
-    from sitrepgen import site
+    from sitrepgen import reports
 
     write_series(here / "sitreps", 2)
     reads: list[Path] = []
     validated: list[Path] = []  # reports whose cached lint rules ran again
-    prepare, run_rules = figures.prepare, site.run_rules
+    prepare, run_rules = figures.prepare, reports.run_rules
 
     def rules(doc: object, report: object, context: object, which: object) -> bool:
-        if which is site.CACHED_RULES:
+        if which is reports.CACHED_RULES:
             validated.append(doc.path)  # type: ignore[attr-defined]
         return run_rules(doc, report, context, which)  # type: ignore[arg-type]
 
     monkeypatch.setattr(figures, "prepare", lambda path, max_bytes: (reads.append(path), prepare(path, max_bytes))[1])
-    monkeypatch.setattr(site, "run_rules", rules)
+    monkeypatch.setattr(reports, "run_rules", rules)
     assert run(here, "build").exit_code == 0
     assert reads == [(here / "sitreps" / FIGURE).resolve()] and len(validated) == 3
     reads.clear()

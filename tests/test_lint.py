@@ -8,7 +8,7 @@ import pytest
 
 from sitrepgen.config import load_project
 from sitrepgen.diagnostics import CODES, Diagnostic
-from sitrepgen.site import load_report
+from sitrepgen.reports import load_report
 from tests.helpers import REPO, line_of
 
 

@@ -54,7 +54,7 @@ def test_yaml_source_is_embedded_as_the_editions_report(pdf_path: Path) -> None:
     (tests/test_audiences.py checks that excluded items are absent too)."""
     from sitrepgen.audience import source_yaml
     from sitrepgen.config import load_project
-    from sitrepgen.site import load_report
+    from sitrepgen.reports import load_report
 
     with pikepdf.open(pdf_path) as pdf:
         assert list(pdf.attachments) == [f"{SLUG}.yaml"]

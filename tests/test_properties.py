@@ -29,7 +29,7 @@ from sitrepgen.config import Project, load_project
 from sitrepgen.diagnostics import Diagnostic
 from sitrepgen.load import read_document, validate_model
 from sitrepgen.model import Report
-from sitrepgen.site import load_report
+from sitrepgen.reports import load_report
 from tests.helpers import REPO, careless_dangers, seed_report_text
 
 SEED = seed_report_text()

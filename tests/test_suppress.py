@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import sitrepgen.site
+import sitrepgen.reports
 from sitrepgen.cache import CACHE_DIR, ReportCache
 from sitrepgen.cli import cli
 from sitrepgen.config import load_project
@@ -163,16 +163,16 @@ def test_suppressed_with_a_warm_cache(here: Path, seed_yaml: str, monkeypatch: p
     really reads them from the cache (no cached rule runs)."""
     text = write(here, above(seed_yaml, PARAGRAPH, "# sitrepgen: ignore[number-format] kept"))
     cache = ReportCache(here / CACHE_DIR, lambda message: None, CODES)
-    sitrepgen.site.gather(load_project(here), cache=cache)
+    sitrepgen.reports.gather(load_project(here), cache=cache)
     cache.save()
     calls: list[tuple[object, ...]] = []
-    real = sitrepgen.site.run_rules
+    real = sitrepgen.reports.run_rules
 
     def counting(doc: object, report: object, context: object, rules: tuple[object, ...] = ()) -> bool:
         calls.append(rules)
         return real(doc, report, context, rules)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(sitrepgen.site, "run_rules", counting)
+    monkeypatch.setattr(sitrepgen.reports, "run_rules", counting)
     result = run(here, "validate", "--format", "json")
     assert CACHED_RULES not in calls and calls  # the figure rules ran; the others came from the cache
     (found,) = json.loads(result.stdout)

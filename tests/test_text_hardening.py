@@ -29,10 +29,10 @@ from hypothesis import strategies as st
 from ruamel.yaml.error import YAMLError
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString, SingleQuotedScalarString
 
-from sitrepgen import site
+from sitrepgen import reports
 from sitrepgen.cli import cli
 from sitrepgen.config import load_project
-from sitrepgen.site import load_report
+from sitrepgen.reports import load_report
 from tests.helpers import seed_report_text
 from tests.helpers import position_of as position  # 'LINE:COL' of a needle in the test's YAML
 
@@ -170,7 +170,7 @@ def validate_within_budget(project: Path, monkeypatch: pytest.MonkeyPatch, cases
     length = sum(map(len, bodies.values()))
     diagnostics = sum(sum(hostile.expected(size).values()) for hostile in cases.values())
     measured: list[Work] = []
-    original = site.run_rules
+    original = reports.run_rules
 
     def counted(*args: Any) -> bool:
         with budget(CALLS_PER_CHARACTER * length, BYTES_PER_CHARACTER * length + BYTES_PER_DIAGNOSTIC * diagnostics) as work:
@@ -178,7 +178,7 @@ def validate_within_budget(project: Path, monkeypatch: pytest.MonkeyPatch, cases
         measured.append(work)
         return went_on
 
-    monkeypatch.setattr(site, "run_rules", counted)
+    monkeypatch.setattr(reports, "run_rules", counted)
     monkeypatch.chdir(project)
     result = run(project, "validate")
     # (the rules that read figures, then the others: each under the budget)
