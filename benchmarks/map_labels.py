@@ -36,7 +36,7 @@ from ruamel.yaml import YAML  # noqa: E402
 
 from sitrepgen.maps import MapSettings, Place, draw_map, load_geojson, overlay_html  # noqa: E402
 from sitrepgen.pdf import render_pdf  # noqa: E402
-from sitrepgen.site import FONT_FACES, font_files  # noqa: E402
+from sitrepgen.outputs.assets import FONT_FACES, font_files  # noqa: E402
 
 FIGURES = REPO / "sitreps" / "figures"
 SETTINGS = REPO / "tests" / "data" / "maps" / "aleppo-settings.yaml"

@@ -71,6 +71,7 @@ CODES: dict[str, str] = {
     "map-too-many-vertices": "a map with more vertices than the limit (counted before any shape is built)",
     "map-overlap": "two actors' areas overlap on the same map",
     "map-settings": "a figure drawn from a map ('map:') in a project whose sitrepgen.yaml has no 'map:' settings",
+    "map-measure": "a map measure ({map:MEASURE} in a map figure's caption, or a key figure's value: {map: FIGURE, measure: ...}) that names no map figure, no known measure or actor, or needs last week's map where there is none",
     # content
     "empty-region": "a region or section without any paragraph",
     "duplicate-section": "a region or section given twice in one report",

@@ -259,6 +259,8 @@ class Language:
         """'90,000' ('90 000' in French; Arabic-Indic digits only when asked for)."""
         from babel.numbers import format_decimal
 
+        if not isinstance(value, (int, float)):  # a key figure measured on a map, not measured here
+            return str(value.placeholder())
         if isinstance(value, float) and value.is_integer():
             value = int(value)
         # Babel gives the numbering system's separators; the digits are this language's own.

@@ -19,13 +19,13 @@ from typing import Any, Protocol
 
 from pydantic import BaseModel
 
-from . import markup, names
+from . import markup, measures, names
 from .diagnostics import Severity
 from .figures import FigureStore
 from .load import Document, Loc, empty_alt_message
 from .cache import Budget, TooMuchInput
 from .markup import DEFAULT_FIGURE_LABEL, reference_text
-from .model import Figure, FigureBlock, Paragraph, Report, audience_of, text_of
+from .model import Figure, FigureBlock, MapMeasure, Paragraph, Report, audience_of, text_of
 from .paths import PathProblem, resolve
 from .trends import format_number, value_text
 
@@ -461,6 +461,60 @@ def check_map_files(doc: Document, report: Report, ctx: LintContext) -> None:
                 rest = loaded.problems[MAX_FIGURE_MESSAGES:]
                 first = rest[0]
                 doc.diagnostics.append(Diagnostic(shown, first.line, first.col, first.severity, first.code, f"{len(rest):,} more problem(s) not shown; fix these first"))
+
+
+def _controls(ctx: LintContext) -> list[str] | None:
+    """The actors of the project's maps; None without 'map:' settings (check_map_files says so)."""
+    return list(ctx.map_settings.control) if ctx.map_settings is not None else None
+
+
+def check_map_measures(doc: Document, report: Report, ctx: LintContext) -> None:
+    """``{map:MEASURE[:CONTROL]}`` only in the caption of a figure drawn from a map, each a known
+    measure of a known actor; a key figure measured on a map names a map figure of this report."""
+    controls = _controls(ctx)
+    captions = {(*loc, "caption"): figure for loc, figure in figure_locations(report)}
+    for loc, text in text_fields(report):
+        if "{" not in text or not measures.PLACEHOLDER_LIKE_RE.search(text):
+            continue
+        figure = captions.get(loc)
+        for match in measures.PLACEHOLDER_LIKE_RE.finditer(text):
+            line, col = doc.position_in(loc, text, match.start())
+            written = match.group(0)
+            exact = measures.PLACEHOLDER_RE.fullmatch(written)
+            if figure is None or figure.map is None:
+                where = f"figure '{figure.id}' is drawn from an image, not a map" if figure is not None else "this text is not the caption of a map figure"
+                doc.add(line, col, "map-measure", f"{written} is a map measure, and {where}; measures go in the caption of a figure with 'map:'")
+            elif exact is None:
+                doc.add(line, col, "map-measure", f"'{written}' is not a map measure: write {{map:MEASURE}} or {{map:MEASURE:ACTOR}} in lower case, e.g. {{map:changed_km2}}; the measures are: {measures.names()}")
+            elif controls is not None and (why := measures.problem(exact.group(1), exact.group(2), controls)) is not None:
+                doc.add(line, col, "map-measure", f"{written}: {why}")
+    maps = {figure.id for figure in report.figures() if figure.map is not None}
+    for k, item in enumerate(report.key_figures):
+        if not isinstance(item.value, MapMeasure):
+            continue
+        value = item.value
+        if value.map not in maps:
+            known = f"its map figures are: {', '.join(sorted(maps))}" if maps else "it has no figure drawn from a map"
+            doc.add_at(("key_figures", k, "value", "map"), "map-measure", f"key figure '{item.id or item.label}' is measured on '{value.map}', which is not a map figure of this report; {known}")
+        elif controls is not None and (why := measures.problem(value.measure, value.control, controls, key_figure=True)) is not None:
+            where = "control" if value.control is not None else "measure"
+            doc.add_at(("key_figures", k, "value", where), "map-measure", f"key figure '{item.id or item.label}': {why}")
+
+
+def map_measures(report: Report) -> dict[str, list[tuple[Loc, str, int | None]]]:
+    """Figure id -> (where, what is written, its offset in a caption) of each measure that needs
+    last week's map."""
+    found: dict[str, list[tuple[Loc, str, int | None]]] = {}
+    for loc, figure in figure_locations(report):
+        if figure.map is None:
+            continue
+        for match in measures.PLACEHOLDER_RE.finditer(figure.caption):
+            if measures.needs_previous(match.group(1)):
+                found.setdefault(figure.id, []).append(((*loc, "caption"), match.group(0), match.start()))
+    for k, item in enumerate(report.key_figures):
+        if isinstance(item.value, MapMeasure) and measures.needs_previous(item.value.measure):
+            found.setdefault(item.value.map, []).append((("key_figures", k, "value", "measure"), item.value.measure, None))
+    return found
 
 
 def check_alt_text(doc: Document, report: Report, ctx: LintContext) -> None:
@@ -906,7 +960,7 @@ def check_dropped_figures(doc: Document, report: Report, previous: Previous | No
     now = _ids(report)
     for item in previous.report.key_figures:
         if item.id and item.id not in now:
-            shown = value_text(item.value, item.unit)
+            shown = value_text(item.value, item.unit) if not isinstance(item.value, MapMeasure) else f"measured on map '{item.value.map}'"
             doc.add_at(("key_figures",), "dropped-figure", f"key figure '{item.id}' ({shown} {item.label}) of the previous report ({previous.document.display}) is missing this week; give this week's value with the same id, or leave it out on purpose (the report then says it is no longer reported)", W, at_key=True)
 
 
@@ -937,6 +991,8 @@ def check_key_figure_jumps(doc: Document, report: Report, previous: Previous | N
         item, old = report.key_figures[k], before.get(id_)
         if old is None or (old.unit or None) != (item.unit or None) or old.source != item.source or old.value == item.value:
             continue
+        if isinstance(item.value, MapMeasure) or isinstance(old.value, MapMeasure):
+            continue  # measured by the build on the week's map
         share = abs(item.value - old.value) / abs(old.value) if old.value else float("inf")
         if share > ctx.key_figure_jump:
             moved = "from zero" if not old.value else f"{'+' if item.value > old.value else '-'}{share:.0%}"
@@ -1015,10 +1071,26 @@ def check_unchanged_figures(doc: Document, report: Report, previous: Previous | 
     before = {item.id: item for item in previous.report.key_figures if item.id}
     for id_, k in _ids(report).items():
         item, old = report.key_figures[k], before.get(id_)
-        if old is None or old.value != item.value or (old.unit or None) != (item.unit or None):
+        if old is None or old.value != item.value or (old.unit or None) != (item.unit or None) or isinstance(item.value, MapMeasure):
             continue
         if old.as_of is not None and item.as_of is not None and item.as_of != old.as_of:
             doc.add_at(("key_figures", k, "value"), "unchanged-figure", f"key figure '{id_}' is {value_text(item.value, item.unit)} as in the previous report ({previous.document.display}), though its as_of date moved from {old.as_of.isoformat()} to {item.as_of.isoformat()}; give this week's number, or keep last week's date if there is no new one", W)
+
+
+def check_map_measure_previous(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:
+    """A measure of what changed on a map (changed_km2, gained, lost) needs last week's map: the
+    figure's previous_map, or the same figure id in the previous report, drawn from a map."""
+    wanted = map_measures(report)
+    if not wanted:
+        return
+    before = {figure.id for figure in previous.report.figures() if figure.map is not None} if previous is not None else set()
+    for figure in report.figures():
+        if figure.id not in wanted or figure.previous_map is not None or figure.id in before:
+            continue
+        why = f"the previous report ({previous.document.display}) has no map figure '{figure.id}'" if previous is not None else "this is the first report of its series"
+        for loc, written, offset in wanted[figure.id]:
+            line, col = doc.position_in(loc, figure.caption, offset) if offset is not None else doc.position(loc)
+            doc.add(line, col, "map-measure", f"{written} measures what changed since last week's map, and {why}; give figure '{figure.id}' previous_map: and previous_date:, or measure area_km2")
 
 
 #: The checks of each report against the previous one of its series, run once every report is
@@ -1032,6 +1104,7 @@ SERIES_RULES: tuple[SeriesRule, ...] = (
     check_unchanged_text,
     check_overlapping_period,
     check_unchanged_figures,
+    check_map_measure_previous,
 )
 
 
@@ -1057,6 +1130,7 @@ RULES: tuple[Rule, ...] = (
     check_caption_labels,
     check_figure_files,
     check_map_files,
+    check_map_measures,
     check_alt_text,
     check_regions,
     check_dates,

@@ -780,6 +780,8 @@ def validate_model(doc: Document, model: type[ModelT]) -> ModelT | None:
         }
         seen: set[tuple[Loc, str, str]] = set()
         for error in errors:
+            if _other_member(error, errors):
+                continue
             loc = _data_loc(doc.data, tuple(error["loc"]))
             if error["type"] == "missing_body":  # at an empty 'sections: []' if there is one
                 loc = next(((key,) for key in ("sections", "regions") if isinstance(doc.data, dict) and key in doc.data), loc)
@@ -791,6 +793,18 @@ def validate_model(doc: Document, model: type[ModelT]) -> ModelT | None:
             seen.add((loc, code, message))
             doc.add_at(loc, code, message, at_key=error["type"] == "extra_forbidden")
         return None
+
+
+def _other_member(error: Any, errors: list[Any]) -> bool:
+    """In a union of a number and a model (a key figure's value: 90000, or {map: ...}), a
+    mapping is judged as the model and anything else as the number: the other member's error
+    would only say what the writer did not mean."""
+    raw = tuple(error["loc"])
+    if error["type"] == "model_type" and raw and raw[-1] == "MapMeasure":
+        return True
+    if error["type"] in ("int_type", "float_type") and raw and raw[-1] in ("int", "float") and isinstance(error.get("input"), dict):
+        return any(tuple(other["loc"])[: len(raw)] == (*raw[:-1], "MapMeasure") for other in errors)
+    return False
 
 
 #: What stands in for a value that failed the schema, so that the rest of a report can be checked.

@@ -756,10 +756,12 @@ def markdown_is_inert(text: str) -> bool:
 
 
 _MD_SPECIAL_RE = re.compile(r"([\\`*_\[\]<>|])")
-_MD_LINE_START_RE = re.compile(r"^(\s*)([#>+\-=]|\d+[.)])", re.MULTILINE)
+_MD_LINE_START_RE = re.compile(r"^(\s*)(?:([#>+\-=])|(\d+)([.)]))", re.MULTILINE)
 
 
 def escape_markdown(text: Any) -> str:
-    """Plain text (a title, a name) made literal inside Markdown output."""
+    """Plain text (a title, a name) made literal inside Markdown output: a line that would start
+    a heading, quote or list gets its marker escaped ('\\#', '2016\\.': the backslash goes before
+    the punctuation, the only characters CommonMark lets it escape)."""
     escaped = _MD_SPECIAL_RE.sub(r"\\\1", str(text))
-    return _MD_LINE_START_RE.sub(lambda m: m.group(1) + "\\" + m.group(2), escaped)
+    return _MD_LINE_START_RE.sub(lambda m: m.group(1) + (f"\\{m.group(2)}" if m.group(2) else f"{m.group(3)}\\{m.group(4)}"), escaped)

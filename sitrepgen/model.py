@@ -343,6 +343,30 @@ class Region(Strict):
     )
 
 
+class MapMeasure(Strict):
+    """A key figure's value measured by the build on a map figure of the same report, instead of
+    a number (see "Maps drawn from data")."""
+
+    map: Annotated[str, StringConstraints(min_length=1, max_length=64)] = Field(
+        description="The id of a figure of this report drawn from a map (map: in the figure).", examples=["aleppo-control"]
+    )
+    measure: Literal["changed_km2", "gained_km2", "lost_km2", "lost_percent", "area_km2"] = Field(
+        description=(
+            "What is measured: changed_km2 (ground that changed hands since the previous map), "
+            "gained_km2 / lost_km2 (ground the actor took / lost since then), lost_percent (the share "
+            "of its previous ground the actor lost), area_km2 (ground the actor holds)."
+        ),
+        examples=["gained_km2"],
+    )
+    control: Annotated[str, StringConstraints(min_length=1, max_length=40)] | None = Field(
+        default=None, description="The actor, a key of 'map: control:' in sitrepgen.yaml (not for changed_km2).", examples=["government"]
+    )
+
+    def placeholder(self) -> str:
+        """How it prints where no build measured it (``sitrepgen diff``): as a caption writes it."""
+        return "{map:" + self.measure + (f":{self.control}" if self.control else "") + "}"
+
+
 class KeyFigure(Strict):
     """A headline number, e.g. 'at least 90,000 people displaced'.
 
@@ -372,8 +396,12 @@ class KeyFigure(Strict):
         description="What is counted, read after the value.",
         examples=["people now in areas under government control"],
     )
-    value: int | float = Field(
-        description="The number itself: unquoted, without thousands separators.", examples=[90000]
+    value: int | float | MapMeasure = Field(
+        description=(
+            "The number itself: unquoted, without thousands separators; or what to measure on a map "
+            "figure of this report ({map: FIGURE, measure: ..., control: ...}), computed by the build."
+        ),
+        examples=[90000, {"map": "aleppo-control", "measure": "gained_km2", "control": "government"}],
     )
     unit: str | None = Field(
         default=None, description="Unit shown after the value, e.g. '%'.", examples=["%"]

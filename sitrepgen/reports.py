@@ -20,7 +20,7 @@ from .lint import CACHED_RULES, FIGURE_RULES, TEXT_RULES, LintContext, run_rules
 from .load import PLACEHOLDER_TEXT, Document, document_of_values, read_document, salvage_model, validate_model
 from .model import Report
 from .names import name_problem, slugify
-from .paths import PathProblem, resolve
+from .paths import PathProblem
 from .suppress import Suppressed
 from .translations import check_report_language, check_translations
 

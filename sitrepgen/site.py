@@ -68,6 +68,7 @@ from .reports import LoadedReport, _prefix, _relative, gather, too_much
 
 
 if TYPE_CHECKING:
+    from .i18n import Languages
     from .mapfigures import PublishedMap
     from .maps import MapData, MapSettings
 
@@ -223,6 +224,14 @@ def _build(
         return editions[item.key]
 
     waiting: list[LoadedReport] = []
+    drawn_maps: dict[tuple[tuple[str, str], str], PublishedMap] = {}
+
+    def drawn_map(item: LoadedReport, figure: Figure, previous: LoadedReport | None) -> PublishedMap:
+        """Each map drawn once a build: for its measures, then for the pages and the PDF."""
+        key = (item.key, figure.id)
+        if key not in drawn_maps:
+            drawn_maps[key] = _drawn_map(project, figure_store, item, figure, previous)
+        return drawn_maps[key]
 
     def on_report(whole: LoadedReport) -> None:
         """A report whose key figures are compared with last week's waits for its series to be
@@ -245,7 +254,7 @@ def _build(
         sources = {f.id: item.document.figure_paths[f.id] for f in item.report.figures()}  # resolved once, when checked
         inputs.update(sources.values())
         inputs.update(item.document.previous_map_paths.values())
-        maps = {f.id: _drawn_map(project, figure_store, item, f, previous) for f in item.report.figures() if f.map is not None}
+        maps = {f.id: drawn_map(item, f, previous) for f in item.report.figures() if f.map is not None}
         assets_url = relative(f"{prefix}reports/", folder)
         overlays = {f.id: maps[f.id].overlay(assets_url + render.print_map_file(item.slug, f), f.alt, size) for f in item.report.figures() if f.id in maps}
         language = languages.get(item.report.language)
@@ -287,6 +296,8 @@ def _build(
         shown = [item for item in map(for_edition, reports) if item is not None]
         if not shown:
             raise BuildError(f"no report has anything for the '{chosen.name}' edition (audiences: {', '.join(sorted(chosen.audiences))})")
+        shown = _measured(shown, drawn_map, languages)  # before anything is rendered: every output prints the same numbers
+        measured = {item.key: item for item in shown}
         plan = Plan(project, env, site, sorted(shown, key=order_key), environments=environments)
         plans = {None: plan, **{other.translation: other for other in plan.translations}}
         problems = [problem for one in plans.values() for problem in reliefweb.check(one)]
@@ -298,6 +309,7 @@ def _build(
             except docx.PandocMissing as exc:
                 raise BuildError(f"{exc}; nothing was written") from None
         for item in waiting:  # compared with last week's report of its own language
+            item = measured[item.key]
             mine = plans[item.translation]
             start_pdf(item, mine.comparisons.get(item.slug, NOTHING), mine.neighbours[item.slug].previous)  # type: ignore[arg-type]
         plan.arabic = bool(arabic)  # (known once every print page is made)
@@ -356,6 +368,61 @@ def _published(store: FigureStore, path: Path, item: LoadedReport) -> bytes:
 
 def has_maps(report: Report) -> bool:
     return any(figure.map is not None for figure in report.figures())
+
+
+def _has_measures(report: Report) -> bool:
+    from .measures import PLACEHOLDER_RE
+    from .model import MapMeasure
+
+    return any(isinstance(item.value, MapMeasure) for item in report.key_figures) or any(
+        figure.map is not None and PLACEHOLDER_RE.search(figure.caption) for figure in report.figures()
+    )
+
+
+def _measured(items: list[LoadedReport], drawn: Callable[[LoadedReport, Figure, LoadedReport | None], PublishedMap], languages: Languages) -> list[LoadedReport]:
+    """The reports with their map measures put in (sitrepgen.measures): each ``{map:...}`` of a
+    map figure's caption, in the report's language, and each key figure measured on a map. Each
+    map is compared with the previous report of its series in its own language, as ``drawn``
+    draws it for the pages."""
+    from .series import group, pairs
+
+    done: dict[int, LoadedReport] = {}
+    for tag in sorted({item.translation or "" for item in items}):
+        for item, previous in pairs(group([one for one in items if (one.translation or "") == tag])):
+            if _has_measures(item.report):
+                done[id(item)] = dataclasses.replace(item, report=_with_measures(item, previous, drawn, languages.get(item.report.language)))
+    return [done.get(id(item), item) for item in items]
+
+
+def _with_measures(item: LoadedReport, previous: LoadedReport | None, drawn: Callable[[LoadedReport, Figure, LoadedReport | None], PublishedMap], language: Language) -> Report:
+    from .lint import figure_locations
+    from .measures import PLACEHOLDER_RE, amount
+    from .model import MapMeasure
+
+    report = item.report
+    comparisons = {f.id: drawn(item, f, previous).drawn.comparison for f in report.figures() if f.map is not None}
+    for loc, figure in list(figure_locations(report)):
+        if figure.map is None or not PLACEHOLDER_RE.search(figure.caption):
+            continue
+        caption = PLACEHOLDER_RE.sub(lambda m: language.number(amount(comparisons[figure.id], m.group(1), m.group(2))), figure.caption)
+        report = _replaced(report, (*loc, "caption"), caption)
+    for k, key_figure in enumerate(report.key_figures):
+        if isinstance(key_figure.value, MapMeasure):
+            measure = key_figure.value
+            report = _replaced(report, ("key_figures", k, "value"), amount(comparisons[measure.map], measure.measure, measure.control))
+    return report
+
+
+def _replaced(model: Any, loc: tuple[str | int, ...], value: Any) -> Any:
+    """``model`` (frozen pydantic models and lists) with the value at ``loc`` replaced."""
+    if not loc:
+        return value
+    head, rest = loc[0], loc[1:]
+    if isinstance(head, int):
+        items = list(model)
+        items[head] = _replaced(items[head], rest, value)
+        return items
+    return model.model_copy(update={head: _replaced(getattr(model, head), rest, value)})
 
 
 def _drawn_map(project: Project, store: FigureStore, item: LoadedReport, figure: Figure, previous: LoadedReport | None) -> PublishedMap:

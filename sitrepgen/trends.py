@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
 def format_number(value: int | float) -> str:
     """90000 -> '90,000': how every output prints a value."""
+    if not isinstance(value, (int, float)):  # a key figure measured on a map, not measured here
+        return str(value.placeholder())
     if isinstance(value, float) and not value.is_integer():
         return f"{value:,}"
     return f"{int(value):,}"

@@ -147,7 +147,7 @@ def test_broken_template_is_a_clean_error(project: Path) -> None:
 def test_console_script_internal_error_is_short(project: Path, tmp_path: Path) -> None:
     """An unexpected exception is a one-line message; --debug shows the traceback."""
     code = (
-        "import sys, sitrepgen.site as s\n"
+        "import sys, sitrepgen.reports as s\n"
         "def boom(*a, **k): raise RuntimeError('boom')\n"
         "s.gather = boom\n"
         "from sitrepgen.cli import main\n"

@@ -53,6 +53,8 @@ CASES: dict[str, tuple[str, str, bool]] = {
     "quoted-number": ("    value: 90000", '    value: "90000"', False),
     "number-with-separator": ("    value: 90000", '    value: "90,000"', False),
     "fraction": ("    value: 90000", "    value: 2.5", True),
+    "map-measure-unknown": ("    value: 90000", "    value: {map: front, measure: sideways}", False),
+    "map-measure-without-map": ("    value: 90000", "    value: {measure: changed_km2}", False),
     "issue-number-zero": ("number: 42", "number: 0", False),
     "quoted-issue-number": ("number: 42", 'number: "42"', False),
     "issue-number-fraction": ("number: 42", "number: 4.5", False),
