@@ -66,7 +66,6 @@ from .series import order_key
 from .trends import NOTHING, Comparison, has_ids
 from .reports import LoadedReport, _prefix, _relative, gather, too_much
 
-
 if TYPE_CHECKING:
     from .i18n import Languages
     from .mapfigures import PublishedMap
@@ -79,7 +78,6 @@ class BuildError(Exception):
     def __init__(self, message: str, diagnostics: list[Diagnostic] | None = None) -> None:
         super().__init__(message)
         self.diagnostics = diagnostics or []
-
 
 
 @dataclass

@@ -115,3 +115,19 @@ def test_every_code_is_documented() -> None:
     docs = (REPO / "docs" / "diagnostics.md").read_text(encoding="utf-8")
     for code, meaning in CODES.items():
         assert f"`{code}`" in docs, code
+
+
+def test_the_grouped_number_pattern_finds_what_a_look_behind_first_pattern_finds() -> None:
+    """The pattern starts with a digit before its look-behind, so the scan tries the rest only at
+    digits; it finds exactly what the plain form '(?<![\\d.,])\\d{1,3}...' finds, on every string
+    of up to seven characters over digits, separators, a letter and a space."""
+    import itertools
+    import re
+
+    from sitrepgen.lint import _GROUPED_NUMBER
+
+    plain = re.compile(r"(?<![\d.,])\d{1,3}(?:([.,])\d{3})+(?![\d]|[.,]\d)")
+    for length in range(1, 8):
+        for letters in itertools.product("1,.a ", repeat=length):
+            text = "".join(letters)
+            assert [(m.span(), m.group(1)) for m in _GROUPED_NUMBER.finditer(text)] == [(m.span(), m.group(1)) for m in plain.finditer(text)], text
