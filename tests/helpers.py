@@ -178,6 +178,7 @@ TOOLS: dict[str, tuple[str, str]] = {
     "java": ("Java 17 or later", "apt-get install default-jre-headless"),
     "npm": ("node and npm", "apt-get install nodejs npm"),
     "git": ("git", "apt-get install git"),
+    "setpriv": ("util-linux", "apt-get install util-linux"),
 }
 
 

@@ -133,9 +133,9 @@ def unprivileged() -> tuple[str, ...]:
     process keeps its uid but drops the capabilities that bypass them."""
     if os.geteuid() != 0:
         return ()
-    if shutil.which("setpriv") is None:
-        pytest.fail("setpriv not found: install util-linux (apt-get install util-linux) to run the read-only site tests as root")
-    return ("setpriv", "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search,-fowner")
+    from tests.helpers import need_tool
+
+    return (need_tool("setpriv", "to run the read-only site tests as root"), "--inh-caps=-all", "--bounding-set=-dac_override,-dac_read_search,-fowner")
 
 
 def read_only(folder: Path) -> None:

@@ -158,7 +158,19 @@ def test_compare_keeps_unchanged_paragraphs_out() -> None:
     assert [[(p.kind, p.text) for p in group] for group in paragraphs(pieces)] == [[("equal", "Three"), ("delete", "four."), ("insert", "4.")]]
 
 
+def test_without_git_installed(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--rev needs git; --previous does not."""
+    root = tmp_path / "plain"
+    (root / "sitreps").mkdir(parents=True)
+    (root / REPORT).write_text(WEEK_2, encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+    monkeypatch.chdir(root)
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    assert run(REPORT) == (1, "Error: git is not installed; --rev needs it (or compare with --previous)\n")
+
+
 def test_outside_a_git_repository(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    need_tool("git")
     root = tmp_path / "plain"
     (root / "sitreps").mkdir(parents=True)
     (root / REPORT).write_text(WEEK_2, encoding="utf-8")

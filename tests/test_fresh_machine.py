@@ -73,7 +73,7 @@ def test_a_present_tool_is_found(monkeypatch: pytest.MonkeyPatch) -> None:
 #: Where support.chromium() looks for Chromium (SITREPGEN_CHROMIUM, /usr/bin/chromium, PATH):
 #: when none is there it calls missing_tool, like need_tool.
 CHROMIUM_SEARCH = 'candidates = [named] if named else ["/usr/bin/chromium", shutil.which("chromium")'
-_CALLS = re.compile(r"""(?:which\(|\[)\s*["'](pdftotext|pdftoppm|pdffonts|qpdf|java|npm|npx|git|chromium)["']""")
+_CALLS = re.compile(r"""(?:which\(|\[)\s*["'](pdftotext|pdftoppm|pdffonts|qpdf|java|npm|npx|git|chromium|setpriv)["']""")
 
 
 def test_every_outside_tool_is_reached_through_need_tool() -> None:
