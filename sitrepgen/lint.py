@@ -335,6 +335,14 @@ def check_audience_references(doc: Document, report: Report, ctx: LintContext) -
                 line, col = doc.position_in(loc, text, match.start())
                 which = ", ".join(f"'{name}'" for name in missing)
                 doc.add(line, col, "audience-reference", f"{{fig:{ref}}} is in text that the {which} edition{'s' if len(missing) > 1 else ''} show{'' if len(missing) > 1 else 's'}, but figure '{ref}' is left out of {'them' if len(missing) > 1 else 'it'} (audience '{figure.audience}'): give this text the figure's audience, or the figure this text's")
+    for k, item in enumerate(report.key_figures):  # a measure must not publish what its map keeps from an edition
+        if not isinstance(item.value, MapMeasure) or item.value.map not in figures:
+            continue  # check_map_measures says so
+        figure, figure_in = figures[item.value.map]
+        missing = sorted(editions((audience_of(item),)) - figure_in)
+        if missing:
+            which = ", ".join(f"'{name}'" for name in missing)
+            doc.add_at(("key_figures", k, "value", "map"), "audience-reference", f"key figure '{item.id or item.label}' is measured on figure '{figure.id}', which the {which} edition{'s' if len(missing) > 1 else ''} leave{'' if len(missing) > 1 else 's'} out (audience '{figure.audience}'): give the key figure the figure's audience, or the figure the key figure's")
 
 
 class FigureProblem(ValueError):

@@ -197,3 +197,24 @@ def test_a_key_figure_value_of_an_unknown_measure_names_the_measures(series: Pat
     result = validate(series, monkeypatch)
     message = "'key_figures[0].value.measure' must be one of 'changed_km2', 'gained_km2', 'lost_km2', 'lost_percent' or 'area_km2'; not the text 'sideways'"
     assert result.stdout + result.stderr == errors(f"{at(text, 'sideways')}: error[invalid-value]: {message}")
+
+
+def test_a_key_figure_measured_on_a_map_an_edition_leaves_out_is_an_error(series: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A public number measured on an internal map would publish what the map keeps from the
+    public: an error at the key figure, before any build (which would otherwise have no map to
+    measure in the public edition)."""
+    text = week_2(caption="Areas of control on December 8.").replace(" ({fig:front})", "")
+    text = text.replace("          alt: Map of the front; red holds the west.\n", "          alt: Map of the front; red holds the west.\n          audience: internal\n", 1)
+    (series / REPORT).write_text(text, encoding="utf-8")
+    result = validate(series, monkeypatch)
+    message = "key figure 'ground-taken' is measured on figure 'front', which the 'public' edition leaves out (audience 'internal'): give the key figure the figure's audience, or the figure the key figure's"
+    assert result.stdout + result.stderr == errors(f"{at(text, 'front, measure')}: error[audience-reference]: {message}")
+    internal = text.replace("    unit: km²\n", "    unit: km²\n    audience: internal\n", 1)
+    (series / REPORT).write_text(internal, encoding="utf-8")
+    assert validate(series, monkeypatch).exit_code == 0
+    build(series, monkeypatch)  # the public edition has neither
+    assert "ground-taken" not in "".join(p.read_text(encoding="utf-8") for p in (series / "site").rglob("*.html"))
+    build(series, monkeypatch, "--edition", "internal")  # the internal one has both
+    page = (series / "site-internal" / "reports" / "2016-12-08.html").read_text(encoding="utf-8")
+    shown = page.split('<span class="key-value">')[1].split("<strong>")[1].split(" km²</strong>")[0]
+    assert float(shown) == pytest.approx(expected()[0], rel=0.01) and "taken by red forces since last week" in page
