@@ -1,4 +1,4 @@
-"""What a map's labels cost in the PDF: SVG text against HTML text laid over the drawing.
+"""What a map's labels cost in the PDF: SVG text, labels drawn into the PDF, and HTML labels.
 
     python benchmarks/map_labels.py [--labels 30] [--repeat 7] [--out DIR]
 
@@ -10,7 +10,9 @@ and made-up places spread over the city to make up the number), and renders thro
 - a page without the map (the baseline; like a report's print page, it already uses the bold and
   italic faces, so the map is not charged for embedding them),
 - the map as ``<img>`` of the SVG with its labels as ``<text>``,
-- the map as ``<img>`` of the SVG without text, labels laid over it as HTML (``overlay_html``),
+- the print page's map (``overlay_html``): the SVG without text as ``<img>``, its labels drawn
+  into the PDF over it (``sitrepgen.maplabels``),
+- the same with the labels laid over it as HTML boxes (what maplabels falls back to),
 - the SVG without text and no labels at all (what the shapes cost).
 
 It prints the best CPU time of ``--repeat`` renders of each page (in one process, after one warm-up
@@ -23,6 +25,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import gc
+import re
 import shutil
 import subprocess
 import sys
@@ -124,10 +127,12 @@ def main() -> None:
     (out / "map.svg").write_bytes(drawn.svg)
     (out / "map-shapes.svg").write_bytes(drawn.svg_shapes)
     files = {"map.svg": out / "map.svg", "map-shapes.svg": out / "map-shapes.svg", **font_files()}
+    overlay = overlay_html(drawn, src="map-shapes.svg", alt="Map of Aleppo", width_pt=WIDTH_PT)
     pages = {
         "no map": "",
         "SVG text": '<img src="map.svg" alt="Map of Aleppo">',
-        "HTML labels": overlay_html(drawn, src="map-shapes.svg", alt="Map of Aleppo", width_pt=WIDTH_PT),
+        "drawn labels": overlay,
+        "HTML labels": re.sub(r' data-map-labels="[^"]*"', "", overlay),  # what maplabels falls back to
         "shapes only": '<img src="map-shapes.svg" alt="Map of Aleppo">',
     }
     results = _time({name: PAGE.format(fonts=_fonts(), width=WIDTH_PT, figure=figure) for name, figure in pages.items()}, files, args.repeat)

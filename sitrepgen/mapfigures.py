@@ -7,9 +7,9 @@ is an SVG sitrepgen wrote itself; it still goes through ``figures.prepare_bytes`
 allowlist of ``svg.rebuild``), so a published map is held to the same rules as a hand-drawn one.
 
 Two SVGs are published for each map figure: the drawing with its labels as ``<text>`` (the
-report page's ``<img>``), and the same drawing without text for the print page, where the labels
-are laid out over it as HTML (``maps.overlay_html``): WeasyPrint lays out SVG text one character
-at a time, HTML text one box a label (docs/performance.md).
+report page's ``<img>``), and the same drawing without text for the print page, whose PDF gets
+the labels drawn over it as text (``maps.overlay_html``, ``maplabels``): WeasyPrint lays out SVG
+text one character at a time, and each HTML label is a box of its own (docs/performance.md).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ class MapNotPublished(Exception):
 @dataclass(frozen=True)
 class PublishedMap:
     """A drawn map as published: ``svg`` (labels as text, for the page's ``<img>``), ``shapes``
-    (no text, under the print page's HTML labels) and the drawing itself (labels, km2)."""
+    (no text, under the print page's labels) and the drawing itself (labels, km2)."""
 
     svg: bytes
     shapes: bytes

@@ -16,7 +16,7 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import unquote, urldefrag
 
-from . import layout
+from . import layout, maplabels
 from .engine import load
 
 #: The base every relative URL of a print page resolves against. It is never contacted: the
@@ -134,15 +134,20 @@ def render_pdf(
             )
         )
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT, "pdf_tags": True, "uncompressed_pdf": False}
+    html, draws_labels = maplabels.prepare(html)
     with _collect_warnings() as warnings:
         try:
             document = weasyprint.HTML(string=html, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher).render(**options)
             better = layout.rearranged(html, document)
             if better is not None:  # a figure left a page short: let the text after it fill the page
                 document = weasyprint.HTML(string=better, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher).render(**options)
+            if draws_labels:  # the maps' labels, drawn over their drawings (maplabels)
+                maplabels.attach(document)
             data = document.write_pdf(**options, attachments=attachments)
         except FatalURLFetchingError as exc:
             raise _failure(str(exc.__cause__ or exc), report) from None
+        except maplabels.UnreadableLabels as exc:
+            raise _failure(str(exc), report) from None
     if fetcher.refused:  # refused inside an SVG, where WeasyPrint carries on without the image
         raise _failure(fetcher.refused[0], report)
     errors = [message.removeprefix(ERROR_MARK) for message in warnings if message.startswith(ERROR_MARK)]

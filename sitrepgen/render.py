@@ -47,7 +47,7 @@ class FigureView:
     caption_html: Markup
     caption_md: str
     credit: str | None
-    #: the print page's map: the drawing with its labels as HTML over it (mapfigures.PublishedMap.overlay)
+    #: the print page's map: the drawing with its labels over it (mapfigures.PublishedMap.overlay)
     overlay: Markup | None = None
 
 

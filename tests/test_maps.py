@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import html as html_module
 import json
 import re
 import subprocess
@@ -268,26 +269,117 @@ def test_labels_as_html_are_escaped_and_placed_in_points(drawn: DrawnMap) -> Non
     tricky = MapData(data.areas, (type(place)("Tom & Jerry <b>", place.lon, place.lat, 1, 1),), data.advances, data.vertices)
     drawn = draw_map(tricky, SETTINGS)
     html = overlay_html(drawn, src="map.svg", alt='Map "A"', width_pt=400)
-    assert '<img src="map.svg" alt="Map &quot;A&quot;"' in html
+    assert '<img src="map.svg" alt="Map &quot;A&quot;" data-map-labels="' in html
     assert ">Tom &amp; Jerry &lt;b&gt;</span>" in html
     screen = overlay_html(drawn, src="map.svg", alt="Map")
     assert "container-type:inline-size" in screen and "cqw" in screen and "pt;" not in screen
+    assert "data-map-labels" not in screen and "data-html-labels" not in screen
 
 
-@pytest.mark.parametrize("variant", ["svg text", "html labels"])
-def test_the_pdf_text_layer_has_the_place_names(drawn: DrawnMap, tmp_path: Path, variant: str) -> None:
+def test_the_print_page_carries_every_label_for_the_pdf_to_draw(drawn: DrawnMap) -> None:
+    html = overlay_html(drawn, src="map.svg", alt="Map", width_pt=400)
+    (attribute,) = re.findall(r' data-map-labels="([^"]*)"', html)
+    carried = json.loads(html_module.unescape(attribute))
+    assert carried["width"] == drawn.width
+    rows = [(label.text, label.x, label.y, label.anchor, label.size, label.weight, label.italic, label.colour) for label in drawn.labels]
+    assert [tuple(row) for row in carried["labels"]] == [(t, pytest.approx(x, abs=0.005), pytest.approx(y, abs=0.005), *rest) for t, x, y, *rest in rows]
+    assert '<div class="map-labels" aria-hidden="true" data-html-labels>' in html
+    assert overlay_html(drawn, src="map.svg", alt="Map", width_pt=400) == html  # the same bytes every time
+
+
+def _word_boxes(pdf: bytes) -> dict[str, tuple[float, float]]:
+    """Where each word of page 1 starts (x0, baseline), in points, as pdfplumber reads it."""
+    import io
+
+    import pdfplumber
+
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        words = document.pages[0].extract_words()
+    return {word["text"]: (word["x0"], word["bottom"]) for word in words}
+
+
+@pytest.fixture
+def map_page(drawn: DrawnMap, tmp_path: Path) -> Any:
     from sitrepgen.pdf import render_pdf
 
     (tmp_path / "map.svg").write_bytes(drawn.svg)
     (tmp_path / "map-shapes.svg").write_bytes(drawn.svg_shapes)
+    files = {"map.svg": tmp_path / "map.svg", "map-shapes.svg": tmp_path / "map-shapes.svg"}
+
+    def render(figure: str, direction: str = "ltr") -> bytes:
+        html = f'<!DOCTYPE html><html lang="en" dir="{direction}"><head><meta charset="utf-8"><title>Map</title></head><body><p>Before the map.</p>{figure}</body></html>'
+        pdf, warnings = render_pdf(html, page_url="page.html", files=files)
+        assert warnings == []
+        return pdf
+
+    return render
+
+
+NAMES = ("Alpha", "Bravo", "Red town", "Blue hills", "Eastern push", "Taken by red forces since December 1")
+
+
+@pytest.mark.parametrize("variant", ["svg text", "drawn labels", "drawn labels, right to left", "html labels"])
+def test_the_pdf_text_layer_has_the_place_names(drawn: DrawnMap, map_page: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variant: str) -> None:
+    from sitrepgen import maplabels
+
+    drawings: list[object] = []
+    draw = maplabels._LabelledImage.draw
+    monkeypatch.setattr(maplabels._LabelledImage, "draw", lambda self, *args: (drawings.append(self), draw(self, *args)))
+    if variant == "html labels":  # a WeasyPrint without the internals maplabels uses
+        monkeypatch.setattr(maplabels, "available", lambda: False)
+    else:
+        assert maplabels.available()  # the WeasyPrint this is tested on draws the labels itself
     figure = '<img src="map.svg" alt="Map">' if variant == "svg text" else overlay_html(drawn, src="map-shapes.svg", alt="Map", width_pt=400)
-    html = f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Map</title></head><body><p>Before the map.</p>{figure}</body></html>'
-    pdf, warnings = render_pdf(html, page_url="page.html", files={"map.svg": tmp_path / "map.svg", "map-shapes.svg": tmp_path / "map-shapes.svg"})
-    assert warnings == []
+    pdf = map_page(figure, "rtl" if "right to left" in variant else "ltr")
+    assert len(drawings) == (1 if variant.startswith("drawn") else 0)
     (tmp_path / "map.pdf").write_bytes(pdf)
     text = " ".join(pdftotext(tmp_path / "map.pdf").split())
-    for name in ("Alpha", "Bravo", "Red town", "Blue hills", "Eastern push", "Taken by red forces since December 1"):
-        assert name in text
+    for name in NAMES:
+        assert text.count(name) == 1, name  # once: the HTML labels are left out when drawn
+
+
+def test_a_drawn_label_is_the_writers_text_not_markup(map_page: Any, tmp_path: Path) -> None:
+    data = load(DATA / "week-2.geojson")
+    place = data.places[0]
+    tricky = draw_map(MapData(data.areas, (type(place)("Tom & Jerry <b>x</b>", place.lon, place.lat, 1, 1),), data.advances, data.vertices), SETTINGS)
+    (tmp_path / "map-shapes.svg").write_bytes(tricky.svg_shapes)
+    (tmp_path / "map.pdf").write_bytes(map_page(overlay_html(tricky, src="map-shapes.svg", alt="Map", width_pt=400)))
+    assert "Tom & Jerry <b>x</b>" in pdftotext(tmp_path / "map.pdf")
+
+
+@pytest.mark.parametrize(
+    "carried",
+    [
+        "not json",
+        '{"width": 800}',
+        '{"width": 0, "labels": []}',
+        '{"width": 800, "labels": [], "extra": 1}',
+        '{"width": 800, "labels": [["A", 1, 2, "start", 12, 700, false]]}',
+        '{"width": 800, "labels": [["A", 1, 2, "left", 12, 700, false, "#000000"]]}',
+        '{"width": 800, "labels": [["A", 1, 2, "start", 0, 700, false, "#000000"]]}',
+        '{"width": 800, "labels": [["A", 1, 2, "start", 12, 700, false, "red"]]}',
+    ],
+)
+def test_labels_sitrepgen_did_not_write_stop_the_pdf_with_a_message(map_page: Any, carried: str) -> None:
+    from sitrepgen.pdf import PdfError
+
+    with pytest.raises(PdfError) as caught:
+        map_page(f'<img src="map-shapes.svg" alt="Map" data-map-labels="{html_module.escape(carried)}">')
+    assert str(caught.value) == "a map's data-map-labels on the print page is not what sitrepgen writes there; a custom print template must not set it"
+
+
+def test_drawn_labels_stand_where_the_html_labels_stood(drawn: DrawnMap, map_page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    from sitrepgen import maplabels
+
+    figure = overlay_html(drawn, src="map-shapes.svg", alt="Map", width_pt=400)
+    placed = _word_boxes(map_page(figure))
+    monkeypatch.setattr(maplabels, "available", lambda: False)
+    laid_out = _word_boxes(map_page(figure))
+    words = [word for name in NAMES for word in name.split()]
+    assert set(words) <= set(placed)
+    for word in words:
+        (x, y), (x_html, y_html) = placed[word], laid_out[word]
+        assert abs(x - x_html) < 0.6 and abs(y - y_html) < 0.6, (word, placed[word], laid_out[word])
 
 
 # --------------------------------------------------------------------------- reading: what is loaded

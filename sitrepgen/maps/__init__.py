@@ -42,9 +42,9 @@ The API (what the build calls)
 
 ``overlay_html(drawn, *, src, alt, width_pt=None)``
     The map as HTML for a page: ``svg_shapes`` as an ``<img>`` at ``src`` with every label laid
-    out over it as text (print: ``width_pt`` given; screen: percentages). This is the fast PDF
-    path: WeasyPrint 70 lays out SVG text one character at a time; HTML text costs one layout a
-    label (benchmarks/map_labels.py).
+    out over it as text (print: ``width_pt`` given; screen: percentages). In print the ``<img>``
+    also carries the labels as JSON (``print_labels``), and ``sitrepgen.maplabels`` draws them
+    into the PDF instead of the HTML boxes: the fast PDF path (benchmarks/map_in_report.py).
 
 Projection: Lambert azimuthal equal-area on WGS 84 through pyproj, centred on the map (see
 ``project``). Everything heavy is imported lazily: importing this package costs pydantic and the

@@ -8,22 +8,25 @@ coordinate is rounded to 0.1 unit and every element is written in a fixed order 
 from the map's own data, so the same files give the same bytes in every build.
 
 Two drawings come out of one call: ``svg`` with its labels as ``<text>``, for the website and for
-download, and ``svg_shapes``, the same drawing without any text, for the print page, which lays
-the labels out as HTML over it (``overlay_html``). WeasyPrint 70 lays out SVG text one character
-at a time (about 0.3 ms a character, and without kerning or Arabic joining); as HTML the same
-labels cost one line layout each, and the PDF's text layer holds them as words.
+download, and ``svg_shapes``, the same drawing without any text, for the print page, whose
+PDF gets the labels drawn over it as text (``overlay_html``, ``sitrepgen.maplabels``). WeasyPrint
+70 lays out SVG text one character at a time (about 0.3 ms a character, and without kerning or
+Arabic joining); drawn by maplabels the same labels cost one Pango line each, and the PDF's text
+layer holds them as words, where they are seen.
 """
 
 from __future__ import annotations
 
 import colorsys
 import datetime as dt
+import json
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from html import escape
 from typing import Any
 
+from ..maplabels import HTML_LABELS_ATTRIBUTE, LABELS_ATTRIBUTE
 from .geojson import MapData
 from .labels import ASCENT, DESCENT, Label, Placer, split_in_two, text_width
 from .project import Comparison, Projection, by_control, compare
@@ -45,7 +48,7 @@ MIN_EXTENT = 1000.0  #: metres: a map of one place shows the kilometre around it
 @dataclass(frozen=True)
 class DrawnMap:
     """A drawn map and what it measured. ``svg`` has its labels as text; ``svg_shapes`` is the
-    same drawing without text, for ``labels`` laid out over it as HTML (``overlay_html``)."""
+    same drawing without text, for ``labels`` set over it (``overlay_html``)."""
 
     svg: bytes
     svg_shapes: bytes
@@ -606,7 +609,7 @@ class _Legend:
         svg.text(labels[-1])
 
 
-# --------------------------------------------------------------------------- labels as HTML
+# --------------------------------------------------------------------------- labels over the drawing
 
 
 def overlay_html(drawn: DrawnMap, *, src: str, alt: str, width_pt: float | None = None) -> str:
@@ -615,21 +618,33 @@ def overlay_html(drawn: DrawnMap, *, src: str, alt: str, width_pt: float | None 
     With ``width_pt`` (print) the map is that wide and every position is in points; without it
     (screen) positions are percentages and sizes container units (``cqw``), so the map scales
     with its column. The labels are ``aria-hidden``: the image's ``alt`` says what the map shows.
-    Each label is one absolutely placed box (WeasyPrint pays about 1.5 ms a box, whatever its
-    length), except the legend, whose lines share one box per column.
+    Each label is one absolutely placed box, except the legend, whose lines share one box per
+    column. In print the ``<img>`` also carries the labels (``print_labels``): the PDF draws
+    them itself (``sitrepgen.maplabels``, about a tenth of what WeasyPrint pays for a box) and
+    leaves the boxes, marked ``data-html-labels``, out.
     """
+    labels = ""
     if width_pt is not None:
         box = f"width:{width_pt:.2f}pt;height:{drawn.height * width_pt / drawn.width:.2f}pt"
+        labels = f' {LABELS_ATTRIBUTE}="{escape(print_labels(drawn), quote=True)}"'
     else:
         box = "width:100%;container-type:inline-size"
     out = [
         f'<div class="map" style="position:relative;{box}">',
-        f'<img src="{escape(src, quote=True)}" alt="{escape(alt, quote=True)}" style="display:block;width:100%;height:auto">',
-        '<div class="map-labels" aria-hidden="true">',
+        f'<img src="{escape(src, quote=True)}" alt="{escape(alt, quote=True)}"{labels} style="display:block;width:100%;height:auto">',
+        f'<div class="map-labels" aria-hidden="true"{" " + HTML_LABELS_ATTRIBUTE if labels else ""}>',
     ]
     out += [_lines_html(group, drawn, width_pt) for group in _html_groups(drawn.labels)]
     out += ["</div>", "</div>"]
     return "\n".join(out)
+
+
+def print_labels(drawn: DrawnMap) -> str:
+    """The labels as JSON: the drawing's width and, for each label, its text, anchor point
+    (baseline), anchor (start, middle, end), size, weight, italic and colour, in the drawing's
+    units. Sorted keys, no spaces: the same drawing gives the same bytes."""
+    rows = [[label.text, round(label.x, 2), round(label.y, 2), label.anchor, round(label.size, 2), label.weight, label.italic, label.colour] for label in drawn.labels]
+    return json.dumps({"width": drawn.width, "labels": rows}, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
 
 
 def _html_groups(labels: Sequence[Label]) -> list[list[Label]]:

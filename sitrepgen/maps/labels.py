@@ -71,7 +71,7 @@ def text_width(text: str, size: float, weight: int = 400) -> float:
 class Label:
     """A text on the map. ``x``, ``y`` are its anchor and baseline in the drawing's units;
     ``x_pct``, ``y_pct`` and ``size_pct`` the same as percentages of the drawing's width and
-    height (size: of its width), for laying the label out as HTML over the drawing."""
+    height (size: of its width), for laying the label out over the drawing on the screen."""
 
     id: str
     text: str
