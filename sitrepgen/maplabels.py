@@ -1,9 +1,9 @@
 """A map's labels drawn straight into the PDF, over the text-less drawing, as real text.
 
 WeasyPrint lays out SVG text one character at a time, and each HTML label over the drawing is a
-box with its own style, line layout and stacking context: about 3 ms a label on the report's
-print page, so a map with 30 labels cost over 0.1 s (docs/performance.md). Here each label is one
-Pango line instead: after WeasyPrint has laid the page out, the map's image is wrapped so that,
+box with its own style, line layout and stacking context: about 9 M instructions a label on the
+report's print page, so a map with 30 labels cost its PDF 0.09 s (docs/performance.md). Here
+each label is one Pango line instead (about 3 M), and the same map costs 0.043 s: after WeasyPrint has laid the page out, the map's image is wrapped so that,
 once the drawing is painted, every label of ``data-map-labels`` (``maps.print_labels``) is set
 with the image's own style (the report's fonts, language and direction) at its size, weight and
 colour, and drawn with WeasyPrint's own text drawer at the point the drawing gives it: the same
@@ -12,13 +12,16 @@ image's ``Figure`` tag. So the names are selectable and searchable, and where a 
 
 This uses WeasyPrint internals (``text.line_break.Layout``, ``draw.text.draw_first_line``, the
 layout tree of ``Document.pages``), checked once by ``available``. A WeasyPrint without them gets
-the HTML labels the print page also carries (marked ``data-html-labels``): slower, same look.
+the HTML labels the print page also carries (marked ``data-html-labels``): slower, same look. If
+they are there but behave otherwise than WeasyPrint 70's (``LabelsNotDrawn``), ``pdf.render_pdf``
+renders the page again with the HTML labels.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import inspect
 from functools import cache
 from typing import Any
 
@@ -44,7 +47,8 @@ def available() -> bool:
         from weasyprint.text.line_break import Layout, line_size  # noqa: F401
     except ImportError:
         return False
-    return hasattr(Layout, "set_text") and hasattr(Layout, "get_first_line")
+    drawer = list(inspect.signature(draw_first_line).parameters)
+    return drawer == ["stream", "textbox", "text_overflow", "block_ellipsis", "matrix"] and hasattr(Layout, "set_text") and hasattr(Layout, "get_first_line")
 
 
 def prepare(html: str) -> tuple[str, bool]:
@@ -59,18 +63,25 @@ class UnreadableLabels(ValueError):
     """A ``data-map-labels`` that ``print_labels`` did not write (a custom print template's?)."""
 
 
+class LabelsNotDrawn(Exception):
+    """WeasyPrint's internals did not behave as this module expects (another version's?)."""
+
+
 def attach(document: Any) -> int:
     """Have every map image of the laid-out ``document`` draw its labels; how many maps."""
     from weasyprint.formatting_structure.boxes import ReplacedBox
 
     count = 0
-    for page in document.pages:
-        for box in page._page_box.descendants():
-            element = getattr(box, "element", None)
-            if isinstance(box, ReplacedBox) and element is not None and element.get(LABELS_ATTRIBUTE) is not None:
-                if not isinstance(box.replacement, _LabelledImage):
-                    box.replacement = _LabelledImage(box.replacement, _read(element.get(LABELS_ATTRIBUTE)))
-                count += 1
+    try:
+        boxes = [box for page in document.pages for box in page._page_box.descendants()]
+    except (AttributeError, TypeError) as exc:
+        raise LabelsNotDrawn(str(exc)) from exc
+    for box in boxes:
+        element = getattr(box, "element", None)
+        if isinstance(box, ReplacedBox) and element is not None and element.get(LABELS_ATTRIBUTE) is not None:
+            if not isinstance(box.replacement, _LabelledImage):
+                box.replacement = _LabelledImage(box.replacement, _read(element.get(LABELS_ATTRIBUTE)))
+            count += 1
     return count
 
 
@@ -112,13 +123,18 @@ class _LabelledImage:
     def draw(self, stream: Any, width: float, height: float, style: Any) -> None:
         """Draw the image in its box (``width`` x ``height`` CSS px, origin at its top left), and
         each label at its point of the drawing scaled to the box."""
+        self.image.draw(stream, width, height, style)
+        try:
+            self._labels(stream, width / self.width, style)
+        except (AttributeError, TypeError, KeyError, ValueError) as exc:  # not WeasyPrint 70's internals
+            raise LabelsNotDrawn(f"{type(exc).__name__}: {exc}") from exc
+
+    def _labels(self, stream: Any, scale: float, style: Any) -> None:
         import tinycss2.color4
         from weasyprint.draw.text import draw_first_line
         from weasyprint.matrix import Matrix
         from weasyprint.text.line_break import Layout, line_size
 
-        self.image.draw(stream, width, height, style)
-        scale = width / self.width
         layouts: dict[tuple[float, int, bool, str], tuple[Any, Any]] = {}  # one Pango layout a style
         for text, x, y, anchor, size, weight, italic, colour in self.labels:
             key = (size, weight, italic, colour)

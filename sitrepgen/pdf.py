@@ -120,9 +120,11 @@ def render_pdf(
     report = name or (source.name if source is not None else None)  # for messages
 
     fetcher = make_fetcher(files)
-    attachments = []
-    if source is not None:
-        attachments.append(
+
+    def attachments() -> list[Any]:  # made for each writing: WeasyPrint reads the file object
+        if source is None:
+            return []
+        return [
             weasyprint.Attachment(
                 file_obj=io.BytesIO(source.data),
                 url_fetcher=fetcher,
@@ -132,18 +134,29 @@ def render_pdf(
                 modified=source.date,
                 relationship="Source",
             )
-        )
+        ]
+
     options: dict[str, Any] = {"pdf_variant": PDF_VARIANT, "pdf_tags": True, "uncompressed_pdf": False}
-    html, draws_labels = maplabels.prepare(html)
+
+    def write(page: str, draws_labels: bool) -> bytes | None:
+        document = weasyprint.HTML(string=page, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher).render(**options)
+        better = layout.rearranged(page, document)
+        if better is not None:  # a figure left a page short: let the text after it fill the page
+            document = weasyprint.HTML(string=better, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher).render(**options)
+        if draws_labels:  # the maps' labels, drawn over their drawings (maplabels)
+            maplabels.attach(document)
+        written: bytes | None = document.write_pdf(**options, attachments=attachments())
+        return written
+
     with _collect_warnings() as warnings:
         try:
-            document = weasyprint.HTML(string=html, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher).render(**options)
-            better = layout.rearranged(html, document)
-            if better is not None:  # a figure left a page short: let the text after it fill the page
-                document = weasyprint.HTML(string=better, base_url=VIRTUAL_BASE + page_url, url_fetcher=fetcher).render(**options)
-            if draws_labels:  # the maps' labels, drawn over their drawings (maplabels)
-                maplabels.attach(document)
-            data = document.write_pdf(**options, attachments=attachments)
+            prepared, draws_labels = maplabels.prepare(html)
+            try:
+                data = write(prepared, draws_labels)
+            except maplabels.LabelsNotDrawn:  # this WeasyPrint's internals are not 70's: HTML labels
+                warnings.clear()
+                fetcher.refused.clear()
+                data = write(html, False)
         except FatalURLFetchingError as exc:
             raise _failure(str(exc.__cause__ or exc), report) from None
         except maplabels.UnreadableLabels as exc:

@@ -620,7 +620,7 @@ def overlay_html(drawn: DrawnMap, *, src: str, alt: str, width_pt: float | None 
     with its column. The labels are ``aria-hidden``: the image's ``alt`` says what the map shows.
     Each label is one absolutely placed box, except the legend, whose lines share one box per
     column. In print the ``<img>`` also carries the labels (``print_labels``): the PDF draws
-    them itself (``sitrepgen.maplabels``, about a tenth of what WeasyPrint pays for a box) and
+    them itself (``sitrepgen.maplabels``, about a third of what WeasyPrint pays for a box) and
     leaves the boxes, marked ``data-html-labels``, out.
     """
     labels = ""
