@@ -968,8 +968,8 @@ def check_dropped_figures(doc: Document, report: Report, previous: Previous | No
     now = _ids(report)
     for item in previous.report.key_figures:
         if item.id and item.id not in now:
-            shown = value_text(item.value, item.unit) if not isinstance(item.value, MapMeasure) else f"measured on map '{item.value.map}'"
-            doc.add_at(("key_figures",), "dropped-figure", f"key figure '{item.id}' ({shown} {item.label}) of the previous report ({previous.document.display}) is missing this week; give this week's value with the same id, or leave it out on purpose (the report then says it is no longer reported)", W, at_key=True)
+            shown = f"{value_text(item.value, item.unit)} {item.label}" if not isinstance(item.value, MapMeasure) else f"{item.label}, measured on map '{item.value.map}'"
+            doc.add_at(("key_figures",), "dropped-figure", f"key figure '{item.id}' ({shown}) of the previous report ({previous.document.display}) is missing this week; give this week's value with the same id, or leave it out on purpose (the report then says it is no longer reported)", W, at_key=True)
 
 
 def check_key_figure_units(doc: Document, report: Report, previous: Previous | None, ctx: LintContext) -> None:

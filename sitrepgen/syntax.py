@@ -278,6 +278,25 @@ def text_after_quote(f: Failure) -> Explained | None:
     return line, col, "text after the closing quote; put the whole value inside the quotes"
 
 
+def text_after_brackets(f: Failure) -> Explained | None:
+    """A value that starts with ``{`` or ``[`` and goes on after the closing one
+    (``caption: {map:gained_km2} km2 taken``): YAML read the brackets as a mapping or a list."""
+    if f.problem != "expected <block end>, but found '<scalar>'" or f.problem_mark is None:
+        return None
+    line, col = f.problem_mark.line, f.problem_mark.column
+    match = re.match(r"(\s*(?:-\s+)?(?:[^\s#'\"{}\[\]][^:#]*?:\s+)?)([{\[])", f.lines[line])
+    before = f.lines[line][:col].rstrip()
+    if match is None or not before.endswith(("}", "]")) or len(match.group(1)) >= col:
+        return None
+    opening = match.group(2)
+    kind = "a mapping ({key: value})" if opening == "{" else "a list ([a, b])"
+    return line, len(match.group(1)), (
+        f"YAML reads a value that starts with {opening!r} as {kind}, and text follows its closing "
+        f"{'}' if opening == '{' else ']'!r}; put the whole value in quotes, or write it on the next "
+        "lines after '>-'"
+    )
+
+
 def undefined_alias(f: Failure) -> Explained | None:
     """``*word`` with no ``&word`` anchor: a value that starts with '*'."""
     match = re.match(r"found undefined alias '(.*)'", f.problem)
@@ -324,6 +343,7 @@ RULES: tuple[tuple[str, Rule], ...] = (
     ("a colon in wrapped text, or a key indented under a value", colon_in_wrapped_text),
     ("a list item or key out of line with its siblings", misaligned_item),
     ("text after a closing quote", text_after_quote),
+    ("a value starting with { or [ and going on after the closing one", text_after_brackets),
     ("an outdented line of a paragraph", outdented_continuation),
     ("an unclosed [ or {", unclosed_bracket),
     ("an alias with no anchor", undefined_alias),

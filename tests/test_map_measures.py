@@ -218,3 +218,16 @@ def test_a_key_figure_measured_on_a_map_an_edition_leaves_out_is_an_error(series
     page = (series / "site-internal" / "reports" / "2016-12-08.html").read_text(encoding="utf-8")
     shown = page.split('<span class="key-value">')[1].split("<strong>")[1].split(" km²</strong>")[0]
     assert float(shown) == pytest.approx(expected()[0], rel=0.01) and "taken by red forces since last week" in page
+
+
+def test_a_measured_key_figure_left_out_this_week_is_named_by_its_label_and_map(series: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    held = KEY_FIGURE.replace("ground-taken", "ground-held").replace("taken by red forces since last week", "held by red forces").replace("gained_km2", "area_km2")
+    (series / "sitreps" / "2016-12-01.yaml").write_text(week_1().replace("sections:", held + "sections:", 1), encoding="utf-8")
+    (series / REPORT).write_text(week_2(key_figures=""), encoding="utf-8")
+    result = validate(series, monkeypatch)
+    assert result.output == (
+        "sitreps/2016-12-08.yaml:1:1: warning[dropped-figure]: key figure 'ground-held' (held by red forces, measured on map 'front') "
+        "of the previous report (sitreps/2016-12-01.yaml) is missing this week; give this week's value with the same id, or leave it "
+        "out on purpose (the report then says it is no longer reported)\n"
+        "2 file(s) checked: 0 error(s), 1 warning(s)\n"
+    )

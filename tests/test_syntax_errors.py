@@ -150,6 +150,20 @@ ROWS = {
         6, 23, "inside \"...\", '\\D' is not an escape YAML knows; write a backslash as '\\\\', or use single quotes ('...'), where a backslash is just a backslash",
         "unknown_escape",
     ),
+    "value-starting-with-a-brace": Row(
+        HEAD.replace("title: Weekly Conflict Summary", "title: {map:gained_km2} km2 taken"),
+        1, 8,
+        "YAML reads a value that starts with '{' as a mapping ({key: value}), and text follows its closing '}'; "
+        "put the whole value in quotes, or write it on the next lines after '>-'",
+        "text_after_brackets",
+    ),
+    "list-item-starting-with-a-bracket": Row(
+        BODY + "      - [Update] Airstrikes continued.\n",
+        9, 9,
+        "YAML reads a value that starts with '[' as a list ([a, b]), and text follows its closing ']'; "
+        "put the whole value in quotes, or write it on the next lines after '>-'",
+        "text_after_brackets",
+    ),
     "duplicate-key": Row(
         HEAD + "title: Again\n",
         6, 1, "duplicate key 'title' (first defined on line 1); each key may appear once", "", code="duplicate-key",
