@@ -26,6 +26,7 @@ from ruamel.yaml import YAML
 from sitrepgen import svg as svg_check
 from sitrepgen.maps import CODES, DrawnMap, MapData, MapSettings, draw_map, load_geojson, overlay_html, parse_geojson
 from sitrepgen.maps.labels import overlap
+from sitrepgen.pdf import Source
 from tests.helpers import REPO
 from tests.test_build import pdftotext
 
@@ -317,15 +318,7 @@ def map_page(drawn: DrawnMap, tmp_path: Path) -> Any:
 
 
 SOURCE_YAML = b"title: A week\n"
-
-
-def _source() -> Any:
-    from sitrepgen.pdf import Source
-
-    return Source("week.yaml", SOURCE_YAML, "The report", dt.datetime(2016, 12, 8, tzinfo=dt.timezone.utc))
-
-
-SOURCE = _source()
+SOURCE = Source("week.yaml", SOURCE_YAML, "The report", dt.datetime(2016, 12, 8, tzinfo=dt.timezone.utc))
 NAMES = ("Alpha", "Bravo", "Red town", "Blue hills", "Eastern push", "Taken by red forces since December 1")
 
 
