@@ -231,3 +231,16 @@ def test_a_measured_key_figure_left_out_this_week_is_named_by_its_label_and_map(
         "out on purpose (the report then says it is no longer reported)\n"
         "2 file(s) checked: 0 error(s), 1 warning(s)\n"
     )
+
+
+def test_the_model_and_the_measures_name_the_same_measures() -> None:
+    """The schema's list (model.MapMeasure, what the editor and check-jsonschema see) and the
+    build's (measures.MEASURES, what it can compute) are written twice: they must agree."""
+    from typing import get_args
+
+    from sitrepgen.measures import MEASURES
+    from sitrepgen.model import MapMeasure
+
+    field = MapMeasure.model_fields["measure"]
+    assert get_args(field.annotation) == tuple(MEASURES)
+    assert all(name in (field.description or "") for name in MEASURES)

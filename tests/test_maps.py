@@ -381,6 +381,15 @@ def test_labels_sitrepgen_did_not_write_stop_the_pdf_with_a_message(map_page: An
     assert str(caught.value) == "a map's data-map-labels on the print page is not what sitrepgen writes there; a custom print template must not set it (the PDF of week.yaml)"
 
 
+def test_a_laid_out_document_not_shaped_as_weasyprint_70s_is_labels_not_drawn() -> None:
+    from types import SimpleNamespace
+
+    from sitrepgen import maplabels
+
+    with pytest.raises(maplabels.LabelsNotDrawn):  # render_pdf then renders with the HTML labels
+        maplabels.attach(SimpleNamespace(pages=[SimpleNamespace()]))
+
+
 def test_drawn_labels_stand_where_the_html_labels_stood(drawn: DrawnMap, map_page: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     from sitrepgen import maplabels
 
